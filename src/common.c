@@ -1,0 +1,604 @@
+/*
+ * common.c - exact money arithmetic, time conversion, state and I/O helpers
+ * shared by every KPI of sales_kpi.
+ */
+#include "sales_kpi.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "datatype/timestamp.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+PG_MODULE_MAGIC;
+
+/*
+ * The on-disk numeric format (see src/backend/utils/adt/numeric.c).  It is
+ * part of PostgreSQL's stable storage format, so reading it here is safe; we
+ * only read it, never build it (results go through numeric_in).
+ */
+#define NUM_SIGN_MASK	0xC000
+#define NUM_NEG			0x4000
+#define NUM_SHORT		0x8000
+#define NUM_SPECIAL		0xC000
+#define NUM_SHORT_SIGN_MASK 0x2000
+#define NUM_SHORT_DSCALE_MASK 0x1F80
+#define NUM_SHORT_DSCALE_SHIFT 7
+#define NUM_SHORT_WEIGHT_SIGN_MASK 0x0040
+#define NUM_SHORT_WEIGHT_MASK 0x003F
+#define NUM_DSCALE_MASK 0x3FFF
+#define NUM_NBASE		10000
+#define NUM_DEC_DIGITS	4
+
+static int128 pow10_128[KPI_MAX_SCALE + 1];
+static bool pow10_ready = false;
+
+static inline const int128 *
+pow10_table(void)
+{
+	if (!pow10_ready)
+	{
+		int128		v = 1;
+
+		for (int i = 0; i <= KPI_MAX_SCALE; i++)
+		{
+			pow10_128[i] = v;
+			v *= 10;
+		}
+		pow10_ready = true;
+	}
+	return pow10_128;
+}
+
+static void
+money_overflow(const char *fname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s: amount out of range for exact accumulation", fname),
+			 errdetail("sales_kpi sums amounts exactly as 128-bit integers at the largest scale seen (at most %d digits after the decimal point, about 38 significant digits in all).",
+					   KPI_MAX_SCALE),
+			 errhint("Round the amounts to the precision you need, e.g. round(amount, 2).")));
+}
+
+/*
+ * Decode a numeric Datum into an exact int128 at the value's own display
+ * scale.  NaN and infinities are rejected (they make every money KPI
+ * meaningless), as are values too large for 128 bits.
+ */
+void
+kpi_numeric_decode(Datum num, const char *fname, const char *argname,
+				   int128 *value, int *scale)
+{
+	struct varlena *v = PG_DETOAST_DATUM_PACKED(num);
+	const char *data = VARDATA_ANY(v);
+	int			len = VARSIZE_ANY_EXHDR(v);
+	uint16		header;
+	int			weight;
+	int			dscale;
+	bool		neg;
+	int			hdr;
+	int			ndigits;
+	int128		acc = 0;
+	const int128 *p10 = pow10_table();
+
+	if (len < (int) sizeof(uint16))
+		elog(ERROR, "%s: corrupt numeric value", fname);
+	memcpy(&header, data, sizeof(uint16));
+
+	if ((header & NUM_SIGN_MASK) == NUM_SPECIAL)
+	{
+		Numeric		n = DatumGetNumeric(num);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s must be a finite number, got %s", fname, argname,
+						numeric_is_nan(n) ? "NaN" :
+						(header & 0x2000) ? "-Infinity" : "Infinity"),
+				 errhint("Filter such rows out or replace them, e.g. WHERE %s <> 'NaN'.", argname)));
+	}
+	if (header & NUM_SHORT)
+	{
+		neg = (header & NUM_SHORT_SIGN_MASK) != 0;
+		dscale = (header & NUM_SHORT_DSCALE_MASK) >> NUM_SHORT_DSCALE_SHIFT;
+		weight = (header & NUM_SHORT_WEIGHT_SIGN_MASK) ?
+			(int) (~NUM_SHORT_WEIGHT_MASK | (header & NUM_SHORT_WEIGHT_MASK)) :
+			(int) (header & NUM_SHORT_WEIGHT_MASK);
+		hdr = sizeof(uint16);
+	}
+	else
+	{
+		int16		w;
+
+		if (len < (int) (2 * sizeof(uint16)))
+			elog(ERROR, "%s: corrupt numeric value", fname);
+		neg = (header & NUM_SIGN_MASK) == NUM_NEG;
+		dscale = header & NUM_DSCALE_MASK;
+		memcpy(&w, data + sizeof(uint16), sizeof(int16));
+		weight = w;
+		hdr = 2 * sizeof(uint16);
+	}
+	ndigits = (len - hdr) / (int) sizeof(int16);
+
+	if (dscale > KPI_MAX_SCALE)
+		money_overflow(fname);
+
+	/* value * 10^dscale = sum digit_i * 10^(4*(weight-i) + dscale) */
+	for (int i = 0; i < ndigits; i++)
+	{
+		int16		d;
+		int			exp10 = NUM_DEC_DIGITS * (weight - i) + dscale;
+		int128		term;
+
+		memcpy(&d, data + hdr + i * sizeof(int16), sizeof(int16));
+		if (d == 0)
+			continue;
+		if (exp10 >= 0)
+		{
+			if (exp10 > KPI_MAX_SCALE ||
+				__builtin_mul_overflow((int128) d, p10[exp10], &term))
+				money_overflow(fname);
+		}
+		else
+		{
+			/* digits beyond dscale are always zero in a valid numeric */
+			if (-exp10 > NUM_DEC_DIGITS)
+				continue;
+			term = d / (int) p10[-exp10];
+		}
+		if (__builtin_add_overflow(acc, term, &acc))
+			money_overflow(fname);
+	}
+	*value = neg ? -acc : acc;
+	*scale = dscale;
+	if ((Pointer) v != DatumGetPointer(num))
+		pfree(v);
+}
+
+int128
+kpi_rescale(int128 v, int from, int to)
+{
+	int128		r;
+
+	Assert(to >= from);
+	if (to == from || v == 0)
+		return v;
+	if (to > KPI_MAX_SCALE ||
+		__builtin_mul_overflow(v, pow10_table()[to - from], &r))
+		money_overflow("sales_kpi");
+	return r;
+}
+
+int128
+kpi_add128(int128 a, int128 b)
+{
+	int128		r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		money_overflow("sales_kpi");
+	return r;
+}
+
+/*
+ * Bring a state's money fields and a new amount to one common scale: the
+ * larger of the two.  After the call *amount is expressed at *state_scale.
+ */
+void
+kpi_money_align(int16 *state_scale, int128 **fields, int nfields,
+				int128 *amount, int amount_scale)
+{
+	if (amount_scale > *state_scale)
+	{
+		for (int i = 0; i < nfields; i++)
+			*fields[i] = kpi_rescale(*fields[i], *state_scale, amount_scale);
+		*state_scale = (int16) amount_scale;
+	}
+	else if (amount_scale < *state_scale)
+		*amount = kpi_rescale(*amount, amount_scale, *state_scale);
+}
+
+void
+kpi_append_decimal(StringInfo buf, int128 v, int scale)
+{
+	char		digits[64];
+	int			n = 0;
+	uint128		u = v < 0 ? -(uint128) v : (uint128) v;
+
+	do
+	{
+		digits[n++] = '0' + (int) (u % 10);
+		u /= 10;
+	} while (u != 0);
+	while (n <= scale)
+		digits[n++] = '0';
+	if (v < 0)
+		appendStringInfoChar(buf, '-');
+	for (int i = n - 1; i >= 0; i--)
+	{
+		appendStringInfoChar(buf, digits[i]);
+		if (i == scale && scale > 0)
+			appendStringInfoChar(buf, '.');
+	}
+}
+
+Datum
+kpi_money_numeric(int128 v, int scale)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	kpi_append_decimal(&buf, v, scale);
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf.data),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+double
+kpi_money_double(int128 v, int scale)
+{
+	/* exact enough: the conversion rounds once, then one division */
+	return (double) v / (double) pow10_table()[scale];
+}
+
+void
+kpi_send_int128(StringInfo buf, int128 v)
+{
+	pq_sendint64(buf, (int64) (v >> 64));
+	pq_sendint64(buf, (int64) (uint64) v);
+}
+
+int128
+kpi_recv_int128(StringInfo buf)
+{
+	int64		hi = pq_getmsgint64(buf);
+	uint64		lo = (uint64) pq_getmsgint64(buf);
+
+	return (int128) (((uint128) (uint64) hi << 64) | lo);
+}
+
+/* ---- time ---- */
+
+int64
+kpi_timestamp_usec(Datum ts, const char *fname, const char *argname)
+{
+	Timestamp	t = DatumGetTimestamp(ts);
+
+	if (TIMESTAMP_NOT_FINITE(t))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: %s must be finite, got %s", fname, argname,
+						TIMESTAMP_IS_NOBEGIN(t) ? "-infinity" : "infinity"),
+				 errhint("Use NULL for an unknown or open-ended time.")));
+	return (int64) t;
+}
+
+int64
+kpi_date_usec(Datum d, const char *fname, const char *argname)
+{
+	DateADT		dt = DatumGetDateADT(d);
+
+	if (DATE_NOT_FINITE(dt))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: %s must be finite, got %s", fname, argname,
+						DATE_IS_NOBEGIN(dt) ? "-infinity" : "infinity"),
+				 errhint("Use NULL for an unknown or open-ended date.")));
+	/* dates beyond the timestamp range cannot be carried in microseconds */
+	if (dt < (DateADT) (MIN_TIMESTAMP / USECS_PER_DAY) ||
+		dt >= (DateADT) (END_TIMESTAMP / USECS_PER_DAY))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: %s is out of range: %s", fname, argname,
+						DatumGetCString(DirectFunctionCall1(date_out, d))),
+				 errhint("Dates must lie within the range of timestamp (4714 BC to 294276 AD).")));
+	return (int64) dt * KPI_USECS_PER_DAY;
+}
+
+/*
+ * Length of an interval in microseconds, with PostgreSQL's own convention
+ * for extract(epoch from interval): a month is 30 days, a year 365.25 days.
+ */
+int64
+kpi_interval_usec(Datum iv, const char *fname, const char *argname)
+{
+	Interval   *i = DatumGetIntervalP(iv);
+	double		us;
+
+	us = (double) i->time + (double) i->day * KPI_USECS_PER_DAY +
+		(double) (i->month / MONTHS_PER_YEAR) * DAYS_PER_YEAR * KPI_USECS_PER_DAY +
+		(double) (i->month % MONTHS_PER_YEAR) * DAYS_PER_MONTH * KPI_USECS_PER_DAY;
+	if (!(us > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s must be a positive interval, got %s", fname, argname,
+						DatumGetCString(DirectFunctionCall1(interval_out, iv))),
+				 errhint("Pass the length of one period, e.g. interval '1 month'.")));
+	return (int64) us;
+}
+
+/* ---- int8[] states ---- */
+
+/*
+ * Fetch and validate an int8[] aggregate state.  States are plain SQL values
+ * (the final and combine functions are callable by anyone), so the shape is
+ * checked every time: one dimension, the expected length, no NULLs.  With
+ * inplace the caller will modify the result: it is the argument itself when
+ * running as an aggregate, where the state belongs to the aggregate's memory
+ * context (as int4_avg_accum does in PostgreSQL itself), else a copy.
+ * Without inplace the caller must only read it.
+ */
+ArrayType *
+kpi_int8_state(FunctionCallInfo fcinfo, int argno, int nelems, bool inplace,
+			   const char *fname)
+{
+	ArrayType  *a;
+
+	/* read-only callers and aggregate calls use the value as it is */
+	if (!inplace || AggCheckCallContext(fcinfo, NULL))
+		a = PG_GETARG_ARRAYTYPE_P(argno);
+	else
+		a = PG_GETARG_ARRAYTYPE_P_COPY(argno);
+
+	if (ARR_NDIM(a) != 1 || ARR_DIMS(a)[0] != nelems || ARR_HASNULL(a) ||
+		ARR_ELEMTYPE(a) != INT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: invalid aggregate state", fname),
+				 errdetail("The state must be a one-dimensional bigint array of %d elements without NULLs.",
+						   nelems)));
+	return a;
+}
+
+ArrayType *
+kpi_int8_state_new(const int64 *vals, int nelems)
+{
+	Datum	   *d = palloc(sizeof(Datum) * nelems);
+
+	for (int i = 0; i < nelems; i++)
+		d[i] = Int64GetDatum(vals[i]);
+	return construct_array(d, nelems, INT8OID, sizeof(int64), true, TYPALIGN_DOUBLE);
+}
+
+/* ---- text format ---- */
+
+void
+kv_fail(KvParser *kv, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type %s: \"%s\"", kv->typname, kv->input),
+			 errdetail("%s (at character %d).", detail, (int) (kv->p - kv->input) + 1)));
+}
+
+static void
+kv_skip_space(KvParser *kv)
+{
+	while (*kv->p == ' ' || *kv->p == '\t' || *kv->p == '\n' || *kv->p == '\r')
+		kv->p++;
+}
+
+void
+kv_char(KvParser *kv, char c)
+{
+	kv_skip_space(kv);
+	if (*kv->p != c)
+	{
+		char		msg[64];
+
+		snprintf(msg, sizeof(msg), "Expected \"%c\"", c);
+		kv_fail(kv, msg);
+	}
+	kv->p++;
+}
+
+bool
+kv_peek(KvParser *kv, char c)
+{
+	kv_skip_space(kv);
+	return *kv->p == c;
+}
+
+void
+kv_begin(KvParser *kv, const char *input, const char *typname)
+{
+	kv->input = input;
+	kv->p = input;
+	kv->typname = typname;
+	kv->first = true;
+	kv_char(kv, '(');
+}
+
+void
+kv_key(KvParser *kv, const char *key)
+{
+	size_t		n = strlen(key);
+
+	if (!kv->first)
+		kv_char(kv, ',');
+	kv->first = false;
+	kv_skip_space(kv);
+	if (strncmp(kv->p, key, n) != 0 || kv->p[n] != '=')
+	{
+		char		msg[128];
+
+		snprintf(msg, sizeof(msg), "Expected field \"%s=\"", key);
+		kv_fail(kv, msg);
+	}
+	kv->p += n + 1;
+	kv_skip_space(kv);
+}
+
+/* An integer in [min, max] at the cursor, without a key. */
+int64
+kv_number(KvParser *kv, int64 min, int64 max, const char *what)
+{
+	bool		neg = false;
+	uint64		v = 0;
+	const char *start;
+	int64		r;
+
+	kv_skip_space(kv);
+	if (*kv->p == '-')
+	{
+		neg = true;
+		kv->p++;
+	}
+	start = kv->p;
+	while (*kv->p >= '0' && *kv->p <= '9')
+	{
+		if (v > (PG_UINT64_MAX - 9) / 10)
+			kv_fail(kv, "Integer out of range");
+		v = v * 10 + (*kv->p - '0');
+		kv->p++;
+	}
+	if (kv->p == start)
+	{
+		char		msg[128];
+
+		snprintf(msg, sizeof(msg), "Expected an integer for %s", what);
+		kv_fail(kv, msg);
+	}
+	if ((!neg && v > (uint64) PG_INT64_MAX) || (neg && v > (uint64) PG_INT64_MAX + 1))
+		kv_fail(kv, "Integer out of range");
+	r = neg ? (int64) (0 - v) : (int64) v;
+	if (r < min || r > max)
+	{
+		char		msg[160];
+
+		snprintf(msg, sizeof(msg), "%s must lie between " INT64_FORMAT " and " INT64_FORMAT,
+				 what, min, max);
+		kv_fail(kv, msg);
+	}
+	return r;
+}
+
+int64
+kv_int64(KvParser *kv, const char *key, int64 min)
+{
+	kv_key(kv, key);
+	return kv_number(kv, min, PG_INT64_MAX, key);
+}
+
+/* A decimal -?digits[.digits]; its scale is the number of fraction digits. */
+void
+kv_decimal(KvParser *kv, const char *key, int128 *v, int *scale)
+{
+	bool		neg = false;
+	int128		acc = 0;
+	int			nd = 0;
+	int			sc = 0;
+	bool		frac = false;
+
+	kv_key(kv, key);
+	if (*kv->p == '-')
+	{
+		neg = true;
+		kv->p++;
+	}
+	for (;; kv->p++)
+	{
+		char		c = *kv->p;
+
+		if (c == '.' && !frac)
+		{
+			frac = true;
+			continue;
+		}
+		if (c < '0' || c > '9')
+			break;
+		if (__builtin_mul_overflow(acc, (int128) 10, &acc) ||
+			__builtin_add_overflow(acc, (int128) (c - '0'), &acc))
+			kv_fail(kv, "Decimal out of range");
+		nd++;
+		if (frac)
+			sc++;
+	}
+	if (nd == 0 || (frac && sc == 0))
+		kv_fail(kv, "Expected a decimal number");
+	if (sc > KPI_MAX_SCALE)
+		kv_fail(kv, "Too many digits after the decimal point");
+	*v = neg ? -acc : acc;
+	*scale = sc;
+}
+
+/* A double-quoted string; backslash escapes the next character. */
+char *
+kv_string(KvParser *kv, const char *key)
+{
+	StringInfoData s;
+
+	if (key)
+		kv_key(kv, key);
+	kv_char(kv, '"');
+	initStringInfo(&s);
+	for (;;)
+	{
+		char		c = *kv->p;
+
+		if (c == '\0')
+			kv_fail(kv, "Unterminated quoted string");
+		kv->p++;
+		if (c == '"')
+			break;
+		if (c == '\\')
+		{
+			c = *kv->p;
+			if (c == '\0')
+				kv_fail(kv, "Unterminated quoted string");
+			kv->p++;
+		}
+		appendStringInfoChar(&s, c);
+	}
+	return s.data;
+}
+
+void
+kv_end(KvParser *kv)
+{
+	kv_char(kv, ')');
+	kv_skip_space(kv);
+	if (*kv->p != '\0')
+		kv_fail(kv, "Junk after closing parenthesis");
+}
+
+void
+kv_append_string(StringInfo buf, const char *s)
+{
+	appendStringInfoChar(buf, '"');
+	for (; *s; s++)
+	{
+		if (*s == '"' || *s == '\\')
+			appendStringInfoChar(buf, '\\');
+		appendStringInfoChar(buf, *s);
+	}
+	appendStringInfoChar(buf, '"');
+}
+
+void
+kpi_bad_binary(const char *typname, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid binary data for type %s", typname),
+			 errdetail("%s", detail)));
+}
+
+void
+kpi_recv_end(StringInfo buf, const char *typname)
+{
+	if (buf->cursor != buf->len)
+		kpi_bad_binary(typname, "Trailing bytes after the last field.");
+}
+
+void
+kpi_check_ratio(double v, const char *fname, const char *argname)
+{
+	if (isnan(v) || v < 0.0 || v > 1.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s must be between 0 and 1, got %g", fname, argname, v),
+				 errhint("Pass a fraction, e.g. 0.25 for 25%%.")));
+}

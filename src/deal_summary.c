@@ -1,0 +1,781 @@
+/*
+ * deal_summary.c - the deal summary type and the deal KPIs read from it.
+ *
+ * One fixed-size value holds everything the deal KPIs of spec section 2.1
+ * need: counts, exact money sums and the summed sales cycle.  It is the
+ * transition state of sales_velocity(), hit_ratio(won, amount) and
+ * deal_summary(), the value rollup() merges, and a storable SQL type.
+ *
+ * Money sums are int128 at the summary's storage scale.  Each sum also
+ * tracks its display scale (the largest dscale among its rows) and how many
+ * rows have that scale, exactly as PostgreSQL's numeric avg does, so sums and
+ * averages equal numeric sum()/avg() to the last digit and the inverse
+ * transition knows when it cannot be exact (it then returns NULL and the
+ * executor recomputes the window frame).
+ */
+#include "sales_kpi.h"
+
+#include <math.h>
+
+#include "common/int.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+
+#define DS_VERSION 1
+#define DS_TYPNAME "deal_summary"
+
+typedef struct MoneySum
+{
+	int128		sum;			/* at the summary's storage scale */
+	int64		n;				/* rows summed */
+	int64		scale_n;		/* rows whose dscale equals scale */
+	int16		scale;			/* display scale: largest dscale of the rows */
+	int16		pad[3];
+} MoneySum;
+
+typedef struct DealSummary
+{
+	int32		vl_len_;
+	uint8		version;
+	uint8		flags;			/* reserved, 0 */
+	int16		scale;			/* storage scale of every MoneySum.sum */
+	int64		deals;			/* every row */
+	int64		won;			/* won = true */
+	int64		lost;			/* won = false */
+	MoneySum	won_amt;
+	MoneySum	lost_amt;
+	MoneySum	open_amt;
+	int128		cycle_us;		/* sum of closed - created over won deals */
+	int64		cycle_n;
+} DealSummary;
+
+#define NMONEY 3
+
+static inline MoneySum *
+ds_money(DealSummary *s, int i)
+{
+	return i == 0 ? &s->won_amt : i == 1 ? &s->lost_amt : &s->open_amt;
+}
+
+static const char *const money_names[NMONEY] = {"won_amount", "lost_amount", "open_amount"};
+
+static void
+ds_invalid(const char *ctx, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: invalid " DS_TYPNAME " value", ctx),
+			 errdetail("%s", detail)));
+}
+
+/*
+ * Every invariant a deal_summary satisfies; checked on text and binary
+ * input, which are untrusted.
+ */
+static void
+ds_check(const DealSummary *s, void (*fail) (const char *, const char *), const char *ctx)
+{
+	int128		p10 = 1;
+
+	if (s->version != DS_VERSION)
+		fail(ctx, "Unsupported format version.");
+	if (s->flags != 0)
+		fail(ctx, "Unknown flag bits are set.");
+	if (s->scale < 0 || s->scale > KPI_MAX_SCALE)
+		fail(ctx, "Storage scale out of range.");
+	if (s->deals < 0 || s->won < 0 || s->lost < 0 || s->won > s->deals ||
+		s->lost > s->deals - s->won)
+		fail(ctx, "Counts must be non-negative and won + lost must not exceed deals.");
+	if (s->cycle_n < 0 || s->cycle_n > s->won || s->cycle_us < 0 ||
+		(s->cycle_n == 0 && s->cycle_us != 0))
+		fail(ctx, "The sales cycle count must be between 0 and won, and its sum non-negative (0 when the count is 0).");
+	for (int i = 0; i < NMONEY; i++)
+	{
+		const MoneySum *m = ds_money((DealSummary *) s, i);
+		int64		limit = i == 0 ? s->won : i == 1 ? s->lost : s->deals - s->won - s->lost;
+
+		if (m->n < 0 || m->n > limit)
+			fail(ctx, "An amount count exceeds the number of deals of its kind.");
+		if (m->scale < 0 || m->scale > s->scale || m->scale_n < 0 || m->scale_n > m->n ||
+			(m->n > 0 && m->scale_n == 0) || (m->n == 0 && (m->sum != 0 || m->scale != 0 || m->scale_n != 0)))
+			fail(ctx, "An amount's display scale or its count is inconsistent.");
+		if (m->sum < 0)
+			fail(ctx, "Amount sums must not be negative.");
+		p10 = 1;
+		for (int k = m->scale; k < s->scale; k++)
+			p10 *= 10;
+		if (m->sum % p10 != 0)
+			fail(ctx, "An amount sum has more digits than its display scale.");
+	}
+}
+
+static DealSummary *
+ds_get(Datum d)
+{
+	DealSummary *s = (DealSummary *) PG_DETOAST_DATUM(d);
+
+	if (VARSIZE(s) != sizeof(DealSummary) || s->version != DS_VERSION)
+		ds_invalid("sales_kpi", "Wrong size or format version.");
+	return s;
+}
+
+static DealSummary *
+ds_new(MemoryContext cxt)
+{
+	DealSummary *s = MemoryContextAllocZero(cxt, sizeof(DealSummary));
+
+	SET_VARSIZE(s, sizeof(DealSummary));
+	s->version = DS_VERSION;
+	return s;
+}
+
+/*
+ * The state to update: NULL -> a new one; in an aggregate the argument itself
+ * (it lives in the aggregate context); otherwise a copy.
+ */
+static DealSummary *
+ds_state(FunctionCallInfo fcinfo, int argno)
+{
+	MemoryContext aggcxt;
+	bool		inagg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
+	DealSummary *s;
+
+	if (PG_ARGISNULL(argno))
+		return ds_new(inagg ? aggcxt : CurrentMemoryContext);
+	s = ds_get(PG_GETARG_DATUM(argno));
+	if (!inagg && (Pointer) s == DatumGetPointer(PG_GETARG_DATUM(argno)))
+	{
+		DealSummary *c = palloc(sizeof(DealSummary));
+
+		memcpy(c, s, sizeof(DealSummary));
+		s = c;
+	}
+	return s;
+}
+
+/* Raise the storage scale of s to at least scale. */
+static void
+ds_raise_scale(DealSummary *s, int scale)
+{
+	if (scale <= s->scale)
+		return;
+	for (int i = 0; i < NMONEY; i++)
+		ds_money(s, i)->sum = kpi_rescale(ds_money(s, i)->sum, s->scale, scale);
+	s->scale = (int16) scale;
+}
+
+/*
+ * Add (sign = 1) or remove (sign = -1) one amount of the given dscale.
+ * Returns false when a removal leaves the display scale uncertain.
+ */
+static bool
+money_step(DealSummary *s, MoneySum *m, int128 v, int dscale, int sign)
+{
+	ds_raise_scale(s, dscale);
+	v = kpi_rescale(v, dscale, s->scale);
+	if (sign > 0)
+	{
+		m->sum = kpi_add128(m->sum, v);
+		m->n++;
+		if (dscale > m->scale || m->n == 1)
+		{
+			m->scale = (int16) dscale;
+			m->scale_n = 1;
+		}
+		else if (dscale == m->scale)
+			m->scale_n++;
+		return true;
+	}
+	if (m->n <= 0)
+		return false;
+	if (dscale == m->scale)
+	{
+		if (m->scale_n > 1 || m->scale == 0)
+			m->scale_n--;
+		else if (m->n == 1)
+			m->scale = 0, m->scale_n = 0;
+		else
+			return false;
+	}
+	m->sum -= v;
+	m->n--;
+	if (m->n == 0)
+		m->scale = 0, m->scale_n = 0;
+	return true;
+}
+
+/*
+ * Add or remove one deal row.  Any argument may be NULL (flag in isnull[]):
+ * won NULL = open deal; amount NULL = not in any money KPI; created/closed
+ * NULL = not in the sales cycle.
+ */
+static bool
+ds_row(DealSummary *s, int sign, const char *fname,
+	   bool amount_null, Datum amount, bool won_null, bool won,
+	   bool times_null, int64 created, int64 closed)
+{
+	s->deals += sign;
+	if (!won_null)
+	{
+		if (won)
+			s->won += sign;
+		else
+			s->lost += sign;
+	}
+	if (!amount_null)
+	{
+		int128		v;
+		int			dscale;
+		MoneySum   *m = won_null ? &s->open_amt : won ? &s->won_amt : &s->lost_amt;
+
+		kpi_numeric_decode(amount, fname, "amount", &v, &dscale);
+		if (v < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: amount must not be negative, got %s", fname,
+							DatumGetCString(DirectFunctionCall1(numeric_out, amount))),
+					 errhint("Deal amounts are values of deals; filter out or fix credit notes and corrections.")));
+		if (!money_step(s, m, v, dscale, sign))
+			return false;
+	}
+	if (!won_null && !times_null)
+	{
+		if (closed < created)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: closed must not be before created", fname),
+					 errdetail("A decided deal was closed %.6f days before it was created.",
+							   ((double) created - (double) closed) / KPI_USECS_PER_DAY),
+					 errhint("Fix the deal's dates, or pass NULL as closed to leave it out of the sales cycle.")));
+		if (won)
+		{
+			s->cycle_us += sign * ((int128) closed - (int128) created);
+			s->cycle_n += sign;
+		}
+	}
+	if (s->deals < 0 || s->won < 0 || s->lost < 0 || s->cycle_n < 0)
+		return false;
+	return true;
+}
+
+/* Shared body of the four-argument transition functions. */
+static Datum
+ds_accum4(FunctionCallInfo fcinfo, int sign, bool is_date, const char *fname)
+{
+	DealSummary *s;
+	bool		times_null = PG_ARGISNULL(3) || PG_ARGISNULL(4);
+	int64		created = 0,
+				closed = 0;
+
+	if (sign < 0 && PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = ds_state(fcinfo, 0);
+	if (!times_null)
+	{
+		if (is_date)
+		{
+			created = kpi_date_usec(PG_GETARG_DATUM(3), fname, "created");
+			closed = kpi_date_usec(PG_GETARG_DATUM(4), fname, "closed");
+		}
+		else
+		{
+			created = kpi_timestamp_usec(PG_GETARG_DATUM(3), fname, "created");
+			closed = kpi_timestamp_usec(PG_GETARG_DATUM(4), fname, "closed");
+		}
+	}
+	if (!ds_row(s, sign, fname,
+				PG_ARGISNULL(1), PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1),
+				PG_ARGISNULL(2), PG_ARGISNULL(2) ? false : PG_GETARG_BOOL(2),
+				times_null, created, closed))
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(deal_summary_accum);
+PG_FUNCTION_INFO_V1(deal_summary_accum_inv);
+PG_FUNCTION_INFO_V1(deal_summary_accum_date);
+PG_FUNCTION_INFO_V1(deal_summary_accum_date_inv);
+PG_FUNCTION_INFO_V1(deal_summary_won_accum);
+PG_FUNCTION_INFO_V1(deal_summary_won_accum_inv);
+
+Datum
+deal_summary_accum(PG_FUNCTION_ARGS)
+{
+	return ds_accum4(fcinfo, 1, false, "deal_summary_accum");
+}
+
+Datum
+deal_summary_accum_inv(PG_FUNCTION_ARGS)
+{
+	return ds_accum4(fcinfo, -1, false, "deal_summary_accum_inv");
+}
+
+Datum
+deal_summary_accum_date(PG_FUNCTION_ARGS)
+{
+	return ds_accum4(fcinfo, 1, true, "deal_summary_accum_date");
+}
+
+Datum
+deal_summary_accum_date_inv(PG_FUNCTION_ARGS)
+{
+	return ds_accum4(fcinfo, -1, true, "deal_summary_accum_date_inv");
+}
+
+/* (state, won boolean, amount numeric): the weighted hit_ratio. */
+static Datum
+ds_won_accum(FunctionCallInfo fcinfo, int sign, const char *fname)
+{
+	DealSummary *s;
+
+	if (sign < 0 && PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = ds_state(fcinfo, 0);
+	if (!ds_row(s, sign, fname,
+				PG_ARGISNULL(2), PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2),
+				PG_ARGISNULL(1), PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1),
+				true, 0, 0))
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(s);
+}
+
+Datum
+deal_summary_won_accum(PG_FUNCTION_ARGS)
+{
+	return ds_won_accum(fcinfo, 1, "deal_summary_won_accum");
+}
+
+Datum
+deal_summary_won_accum_inv(PG_FUNCTION_ARGS)
+{
+	return ds_won_accum(fcinfo, -1, "deal_summary_won_accum_inv");
+}
+
+/*
+ * Merge (sign = 1) or un-merge (sign = -1) summary b into a.  Returns false
+ * when un-merging leaves a display scale uncertain.
+ */
+static bool
+ds_merge(DealSummary *a, const DealSummary *b, int sign)
+{
+	ds_raise_scale(a, b->scale);
+	if (pg_add_s64_overflow(a->deals, sign * b->deals, &a->deals) ||
+		pg_add_s64_overflow(a->won, sign * b->won, &a->won) ||
+		pg_add_s64_overflow(a->lost, sign * b->lost, &a->lost) ||
+		pg_add_s64_overflow(a->cycle_n, sign * b->cycle_n, &a->cycle_n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("deal_summary: count out of range")));
+	a->cycle_us = kpi_add128(a->cycle_us, sign * b->cycle_us);
+	for (int i = 0; i < NMONEY; i++)
+	{
+		MoneySum   *ma = ds_money(a, i);
+		const MoneySum *mb = ds_money((DealSummary *) b, i);
+		int128		v = kpi_rescale(mb->sum, b->scale, a->scale);
+
+		if (mb->n == 0)
+			continue;
+		if (sign > 0)
+		{
+			if (ma->n == 0 || mb->scale > ma->scale)
+				ma->scale = mb->scale, ma->scale_n = mb->scale_n;
+			else if (mb->scale == ma->scale)
+				ma->scale_n += mb->scale_n;
+			ma->sum = kpi_add128(ma->sum, v);
+			ma->n += mb->n;
+		}
+		else
+		{
+			if (mb->scale > ma->scale || mb->n > ma->n)
+				return false;
+			if (mb->scale == ma->scale)
+			{
+				if (ma->n == mb->n)
+					ma->scale = 0, ma->scale_n = 0;
+				else if (ma->scale_n > mb->scale_n || ma->scale == 0)
+					ma->scale_n -= mb->scale_n;
+				else
+					return false;
+			}
+			ma->sum -= v;
+			ma->n -= mb->n;
+		}
+	}
+	if (a->deals < 0 || a->won < 0 || a->lost < 0 || a->cycle_n < 0)
+		return false;
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(deal_summary_combine);
+PG_FUNCTION_INFO_V1(deal_summary_combine_inv);
+
+Datum
+deal_summary_combine(PG_FUNCTION_ARGS)
+{
+	DealSummary *a;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	a = ds_state(fcinfo, 0);
+	ds_merge(a, ds_get(PG_GETARG_DATUM(1)), 1);
+	PG_RETURN_POINTER(a);
+}
+
+Datum
+deal_summary_combine_inv(PG_FUNCTION_ARGS)
+{
+	DealSummary *a;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	if (PG_ARGISNULL(1))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	a = ds_state(fcinfo, 0);
+	if (!ds_merge(a, ds_get(PG_GETARG_DATUM(1)), -1))
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(a);
+}
+
+/* ---- text and binary I/O ---- */
+
+PG_FUNCTION_INFO_V1(deal_summary_in);
+PG_FUNCTION_INFO_V1(deal_summary_out);
+PG_FUNCTION_INFO_V1(deal_summary_recv);
+PG_FUNCTION_INFO_V1(deal_summary_send);
+
+static void
+ds_text_fail(const char *ctx, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type " DS_TYPNAME ": \"%s\"", ctx),
+			 errdetail("%s", detail)));
+}
+
+static void
+ds_binary_fail(const char *ctx, const char *detail)
+{
+	(void) ctx;
+	kpi_bad_binary(DS_TYPNAME, detail);
+}
+
+Datum
+deal_summary_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	DealSummary *s = ds_new(CurrentMemoryContext);
+	KvParser	kv;
+	int128		sums[NMONEY];
+	int			scales[NMONEY];
+
+	kv_begin(&kv, str, DS_TYPNAME);
+	if (kv_int64(&kv, "version", 0) != DS_VERSION)
+		kv_fail(&kv, "Unsupported format version");
+	s->deals = kv_int64(&kv, "deals", 0);
+	s->won = kv_int64(&kv, "won", 0);
+	s->lost = kv_int64(&kv, "lost", 0);
+	for (int i = 0; i < NMONEY; i++)
+	{
+		char		key[32];
+		MoneySum   *m = ds_money(s, i);
+
+		kv_decimal(&kv, money_names[i], &sums[i], &scales[i]);
+		snprintf(key, sizeof(key), "%s_n", money_names[i]);
+		m->n = kv_int64(&kv, key, 0);
+		snprintf(key, sizeof(key), "%s_scale_n", money_names[i]);
+		m->scale_n = kv_int64(&kv, key, 0);
+		m->scale = (int16) scales[i];
+		if (scales[i] > s->scale)
+			s->scale = (int16) scales[i];
+	}
+	for (int i = 0; i < NMONEY; i++)
+		ds_money(s, i)->sum = kpi_rescale(sums[i], scales[i], s->scale);
+	{
+		int			cycle_scale;
+
+		kv_decimal(&kv, "cycle_us", &s->cycle_us, &cycle_scale);
+		if (cycle_scale != 0)
+			kv_fail(&kv, "cycle_us must be a whole number of microseconds");
+	}
+	s->cycle_n = kv_int64(&kv, "cycle_n", 0);
+	kv_end(&kv);
+	ds_check(s, ds_text_fail, str);
+	PG_RETURN_POINTER(s);
+}
+
+Datum
+deal_summary_out(PG_FUNCTION_ARGS)
+{
+	DealSummary *s = ds_get(PG_GETARG_DATUM(0));
+	StringInfoData buf;
+	int128		p10;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "(version=%d,deals=" INT64_FORMAT ",won=" INT64_FORMAT ",lost=" INT64_FORMAT,
+					 s->version, s->deals, s->won, s->lost);
+	for (int i = 0; i < NMONEY; i++)
+	{
+		MoneySum   *m = ds_money(s, i);
+
+		p10 = 1;
+		for (int k = m->scale; k < s->scale; k++)
+			p10 *= 10;
+		appendStringInfo(&buf, ",%s=", money_names[i]);
+		kpi_append_decimal(&buf, m->sum / p10, m->scale);
+		appendStringInfo(&buf, ",%s_n=" INT64_FORMAT ",%s_scale_n=" INT64_FORMAT,
+						 money_names[i], m->n, money_names[i], m->scale_n);
+	}
+	/* the summed cycle is an int128: one deal fits in int64, a sum may not */
+	appendStringInfoString(&buf, ",cycle_us=");
+	kpi_append_decimal(&buf, s->cycle_us, 0);
+	appendStringInfo(&buf, ",cycle_n=" INT64_FORMAT ")", s->cycle_n);
+	PG_RETURN_CSTRING(buf.data);
+}
+
+Datum
+deal_summary_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	DealSummary *s = ds_new(CurrentMemoryContext);
+
+	s->version = pq_getmsgbyte(buf);
+	if (s->version != DS_VERSION)
+		kpi_bad_binary(DS_TYPNAME, "Unsupported format version.");
+	s->flags = pq_getmsgbyte(buf);
+	s->scale = pq_getmsgint(buf, 2);
+	s->deals = pq_getmsgint64(buf);
+	s->won = pq_getmsgint64(buf);
+	s->lost = pq_getmsgint64(buf);
+	for (int i = 0; i < NMONEY; i++)
+	{
+		MoneySum   *m = ds_money(s, i);
+
+		m->sum = kpi_recv_int128(buf);
+		m->n = pq_getmsgint64(buf);
+		m->scale_n = pq_getmsgint64(buf);
+		m->scale = pq_getmsgint(buf, 2);
+	}
+	s->cycle_us = kpi_recv_int128(buf);
+	s->cycle_n = pq_getmsgint64(buf);
+	kpi_recv_end(buf, DS_TYPNAME);
+	ds_check(s, ds_binary_fail, NULL);
+	PG_RETURN_POINTER(s);
+}
+
+Datum
+deal_summary_send(PG_FUNCTION_ARGS)
+{
+	DealSummary *s = ds_get(PG_GETARG_DATUM(0));
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, s->version);
+	pq_sendbyte(&buf, s->flags);
+	pq_sendint16(&buf, s->scale);
+	pq_sendint64(&buf, s->deals);
+	pq_sendint64(&buf, s->won);
+	pq_sendint64(&buf, s->lost);
+	for (int i = 0; i < NMONEY; i++)
+	{
+		MoneySum   *m = ds_money(s, i);
+
+		kpi_send_int128(&buf, m->sum);
+		pq_sendint64(&buf, m->n);
+		pq_sendint64(&buf, m->scale_n);
+		pq_sendint16(&buf, m->scale);
+	}
+	kpi_send_int128(&buf, s->cycle_us);
+	pq_sendint64(&buf, s->cycle_n);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* ---- accessors (also the final functions of the aggregates) ---- */
+
+static Datum
+money_numeric(const DealSummary *s, const MoneySum *m)
+{
+	int128		p10 = 1;
+
+	for (int k = m->scale; k < s->scale; k++)
+		p10 *= 10;
+	return kpi_money_numeric(m->sum / p10, m->scale);
+}
+
+static double
+ds_hit_ratio(const DealSummary *s, bool *isnull)
+{
+	*isnull = (s->won + s->lost == 0);
+	return *isnull ? 0 : (double) s->won / (double) (s->won + s->lost);
+}
+
+static double
+ds_cycle_days(const DealSummary *s, bool *isnull)
+{
+	*isnull = (s->cycle_n == 0);
+	return *isnull ? 0 : (double) s->cycle_us / (double) s->cycle_n / (double) KPI_USECS_PER_DAY;
+}
+
+PG_FUNCTION_INFO_V1(deal_summary_deals);
+PG_FUNCTION_INFO_V1(deal_summary_won);
+PG_FUNCTION_INFO_V1(deal_summary_lost);
+PG_FUNCTION_INFO_V1(deal_summary_open);
+PG_FUNCTION_INFO_V1(deal_summary_won_amount);
+PG_FUNCTION_INFO_V1(deal_summary_lost_amount);
+PG_FUNCTION_INFO_V1(deal_summary_open_amount);
+PG_FUNCTION_INFO_V1(deal_summary_hit_ratio);
+PG_FUNCTION_INFO_V1(deal_summary_hit_ratio_by_amount);
+PG_FUNCTION_INFO_V1(deal_summary_avg_deal_size);
+PG_FUNCTION_INFO_V1(deal_summary_sales_cycle_days);
+PG_FUNCTION_INFO_V1(deal_summary_sales_velocity);
+
+Datum
+deal_summary_deals(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(ds_get(PG_GETARG_DATUM(0))->deals);
+}
+
+Datum
+deal_summary_won(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(ds_get(PG_GETARG_DATUM(0))->won);
+}
+
+Datum
+deal_summary_lost(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(ds_get(PG_GETARG_DATUM(0))->lost);
+}
+
+Datum
+deal_summary_open(PG_FUNCTION_ARGS)
+{
+	DealSummary *s = ds_get(PG_GETARG_DATUM(0));
+
+	PG_RETURN_INT64(s->deals - s->won - s->lost);
+}
+
+/* Sums of amounts: 0 when no row had an amount, like coalesce(sum(x), 0). */
+Datum
+deal_summary_won_amount(PG_FUNCTION_ARGS)
+{
+	DealSummary *s = ds_get(PG_GETARG_DATUM(0));
+
+	PG_RETURN_DATUM(money_numeric(s, &s->won_amt));
+}
+
+Datum
+deal_summary_lost_amount(PG_FUNCTION_ARGS)
+{
+	DealSummary *s = ds_get(PG_GETARG_DATUM(0));
+
+	PG_RETURN_DATUM(money_numeric(s, &s->lost_amt));
+}
+
+Datum
+deal_summary_open_amount(PG_FUNCTION_ARGS)
+{
+	DealSummary *s = ds_get(PG_GETARG_DATUM(0));
+
+	PG_RETURN_DATUM(money_numeric(s, &s->open_amt));
+}
+
+Datum
+deal_summary_hit_ratio(PG_FUNCTION_ARGS)
+{
+	bool		isnull;
+	double		r = ds_hit_ratio(ds_get(PG_GETARG_DATUM(0)), &isnull);
+
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(r);
+}
+
+/* sum(amount of won) / sum(amount of decided); NULL when that is 0 */
+Datum
+deal_summary_hit_ratio_by_amount(PG_FUNCTION_ARGS)
+{
+	DealSummary *s = ds_get(PG_GETARG_DATUM(0));
+	int128		decided = kpi_add128(s->won_amt.sum, s->lost_amt.sum);
+
+	if (decided == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8((double) s->won_amt.sum / (double) decided);
+}
+
+/* numeric avg of the amounts of won deals, equal to avg(amount) */
+Datum
+deal_summary_avg_deal_size(PG_FUNCTION_ARGS)
+{
+	DealSummary *s = ds_get(PG_GETARG_DATUM(0));
+
+	if (s->won_amt.n == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(DirectFunctionCall2(numeric_div, money_numeric(s, &s->won_amt),
+										NumericGetDatum(int64_to_numeric(s->won_amt.n))));
+}
+
+Datum
+deal_summary_sales_cycle_days(PG_FUNCTION_ARGS)
+{
+	bool		isnull;
+	double		d = ds_cycle_days(ds_get(PG_GETARG_DATUM(0)), &isnull);
+
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(d);
+}
+
+/* opportunities * hit_ratio * avg_deal_size / sales_cycle_days */
+Datum
+deal_summary_sales_velocity(PG_FUNCTION_ARGS)
+{
+	DealSummary *s = ds_get(PG_GETARG_DATUM(0));
+	bool		n1,
+				n2;
+	double		hr = ds_hit_ratio(s, &n1);
+	double		days = ds_cycle_days(s, &n2);
+	double		avg;
+
+	if (n1 || n2 || s->won_amt.n == 0 || days == 0.0)
+		PG_RETURN_NULL();
+	avg = kpi_money_double(s->won_amt.sum, s->scale) / (double) s->won_amt.n;
+	PG_RETURN_FLOAT8((double) s->deals * hr * avg / days);
+}
+
+/* ---- scalar form ---- */
+
+PG_FUNCTION_INFO_V1(sales_velocity_scalar);
+
+Datum
+sales_velocity_scalar(PG_FUNCTION_ARGS)
+{
+	double		opps = PG_GETARG_FLOAT8(0);
+	double		hr = PG_GETARG_FLOAT8(1);
+	int128		avg;
+	int			avg_scale;
+	double		days = PG_GETARG_FLOAT8(3);
+
+	if (isnan(opps) || isinf(opps) || opps < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sales_velocity: opportunities must be a finite non-negative number, got %g", opps)));
+	kpi_check_ratio(hr, "sales_velocity", "hit_ratio");
+	kpi_numeric_decode(PG_GETARG_DATUM(2), "sales_velocity", "avg_deal_size", &avg, &avg_scale);
+	if (avg < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sales_velocity: avg_deal_size must not be negative, got %s",
+						DatumGetCString(DirectFunctionCall1(numeric_out, PG_GETARG_DATUM(2))))));
+	if (isnan(days) || isinf(days) || days < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sales_velocity: cycle_days must be a finite non-negative number, got %g", days)));
+	if (days == 0.0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(opps * hr * kpi_money_double(avg, avg_scale) / days);
+}

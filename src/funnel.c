@@ -1,0 +1,1106 @@
+/*
+ * funnel.c - stage funnels (spec section 2.2).
+ *
+ * Two levels, so that per-deal work runs where a deal's rows are:
+ *   stage_path(stage, entered_at, stages)  per deal (GROUP BY deal id):
+ *       the deal's events as (position, time), position = index in the stage
+ *       list or nstages for a stage outside the list; sorted by (time,
+ *       position) by the final function.
+ *   stage_funnel(path, stages [, mode])    across deals: counts per stage.
+ * plus stage_funnel(stage, stages [, mode]) over a deals table holding one
+ * stage per deal (its furthest stage), and rollup(stage_funnel).
+ *
+ * Modes: implied (reached k => reached every earlier stage), entered (only
+ * stages actually entered), ordered (stages 1..k entered in that order by
+ * time; equal times are taken in funnel order).  Stages outside the list
+ * neither advance nor break a deal's progress.
+ */
+#include "sales_kpi.h"
+
+#include "common/hashfn.h"
+#include "common/int.h"
+#include "catalog/pg_type.h"
+#include "datatype/timestamp.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/arrayaccess.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#define FUNNEL_MAX_STAGES 64
+#define PATH_VERSION 1
+#define FUNNEL_VERSION 1
+
+typedef enum FunnelMode
+{
+	MODE_IMPLIED = 0,
+	MODE_ENTERED = 1,
+	MODE_ORDERED = 2
+} FunnelMode;
+
+static const char *const mode_names[] = {"implied", "entered", "ordered"};
+
+/*
+ * stage_path: header, then ts[capacity] (int64), then pos[capacity] (int16).
+ * VARSIZE covers the capacity, so the executor's copies keep the slack.
+ */
+typedef struct StagePath
+{
+	int32		vl_len_;
+	uint8		version;
+	uint8		flags;			/* bit 0: sorted */
+	int16		nstages;
+	int32		nevents;
+	int32		capacity;
+	uint64		stages_hash;
+} StagePath;
+
+#define PATH_SORTED 0x01
+#define PATH_TS(p) ((int64 *) ((char *) (p) + sizeof(StagePath)))
+#define PATH_POS(p) ((int16 *) (PATH_TS(p) + (p)->capacity))
+#define PATH_SIZE(cap) (sizeof(StagePath) + (Size) (cap) * (sizeof(int64) + sizeof(int16)))
+
+/* stage_funnel: header, reached[nstages], then the stage names (NUL-ended) */
+typedef struct StageFunnel
+{
+	int32		vl_len_;
+	uint8		version;
+	uint8		mode;
+	int16		nstages;
+	uint64		stages_hash;
+	int64		deals;			/* deals fed in */
+	int64		outside;		/* deals with no stage of the list */
+	int64		reached[FLEXIBLE_ARRAY_MEMBER];
+} StageFunnel;
+
+#define FUNNEL_NAMES(f) ((char *) &(f)->reached[(f)->nstages])
+
+/* ---- the stage list ---- */
+
+static void
+stages_error(const char *fname, const char *msg, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: %s", fname, msg),
+			 errhint("%s", hint)));
+}
+
+/*
+ * Walk the stage list once: its hash, its length, and the position of
+ * `stage` in it (nstages if absent).  With validate, also reject an empty
+ * list, NULL or duplicate names and too many stages.
+ */
+static int
+stages_scan(ArrayType *stages, const char *stage, int stagelen, bool validate,
+			const char *fname, uint64 *hash, int *nstages)
+{
+	array_iter	it;
+	int			n;
+	int			pos = -1;
+	uint64		h = 0;
+	const char *names[FUNNEL_MAX_STAGES];
+	int			lens[FUNNEL_MAX_STAGES];
+
+	if (ARR_ELEMTYPE(stages) != TEXTOID)
+		stages_error(fname, "stages must be a text array", "Pass e.g. ARRAY['lead','qualified','won'].");
+	if (ARR_NDIM(stages) > 1)
+		stages_error(fname, "stages must be a one-dimensional array", "Pass e.g. ARRAY['lead','qualified','won'].");
+	n = ArrayGetNItems(ARR_NDIM(stages), ARR_DIMS(stages));
+	if (n == 0)
+		stages_error(fname, "stages must not be empty", "Pass the ordered stages of the pipeline, e.g. ARRAY['lead','qualified','won'].");
+	if (n > FUNNEL_MAX_STAGES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: a funnel has at most %d stages, got %d", fname, FUNNEL_MAX_STAGES, n)));
+	array_iter_setup(&it, (AnyArrayType *) stages);
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		d = array_iter_next(&it, &isnull, i, -1, false, TYPALIGN_INT);
+		const char *s;
+		int			len;
+
+		if (isnull)
+			stages_error(fname, "stages must not contain NULL", "Remove the NULL from the stage list.");
+		s = VARDATA_ANY(DatumGetPointer(d));
+		len = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
+		h = hash_bytes_extended((const unsigned char *) s, len, h ^ (uint64) (i + 1));
+		if (pos < 0 && stage && len == stagelen && memcmp(s, stage, len) == 0)
+			pos = i;
+		if (validate)
+		{
+			for (int j = 0; j < i; j++)
+				if (lens[j] == len && memcmp(names[j], s, len) == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("%s: duplicate stage \"%.*s\" in stages", fname, len, s),
+							 errhint("Each stage may appear once in the stage list.")));
+			names[i] = s;
+			lens[i] = len;
+		}
+	}
+	*hash = h;
+	*nstages = n;
+	return pos < 0 ? n : pos;
+}
+
+static uint64
+names_hash(const char *names, int n)
+{
+	uint64		h = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		int			len = strlen(names);
+
+		h = hash_bytes_extended((const unsigned char *) names, len, h ^ (uint64) (i + 1));
+		names += len + 1;
+	}
+	return h;
+}
+
+static void
+stages_changed(const char *fname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: the stage list must be the same for every row of a group", fname),
+			 errhint("Pass one constant stage list, e.g. ARRAY['lead','qualified','won'].")));
+}
+
+static FunnelMode
+parse_mode(FunctionCallInfo fcinfo, int argno, const char *fname)
+{
+	const char *m;
+
+	if (PG_NARGS() <= argno)
+		return MODE_IMPLIED;
+	if (PG_ARGISNULL(argno))
+		stages_error(fname, "mode must not be NULL", "Use 'implied', 'entered' or 'ordered'.");
+	m = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	for (int i = 0; i < 3; i++)
+		if (strcmp(m, mode_names[i]) == 0)
+			return (FunnelMode) i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: unknown mode \"%s\"", fname, m),
+			 errhint("Use 'implied', 'entered' or 'ordered'.")));
+	pg_unreachable();
+}
+
+/* ---- stage_path ---- */
+
+static StagePath *
+path_alloc(MemoryContext cxt, int capacity)
+{
+	StagePath  *p = MemoryContextAllocZero(cxt, PATH_SIZE(capacity));
+
+	SET_VARSIZE(p, PATH_SIZE(capacity));
+	p->version = PATH_VERSION;
+	p->capacity = capacity;
+	return p;
+}
+
+static StagePath *
+path_get(Datum d)
+{
+	StagePath  *p = (StagePath *) PG_DETOAST_DATUM(d);
+
+	if (p->version != PATH_VERSION || p->capacity < p->nevents || p->nevents < 0 ||
+		VARSIZE(p) != PATH_SIZE(p->capacity))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid stage_path value"),
+				 errdetail("Wrong size or format version.")));
+	return p;
+}
+
+/* Copy p into a new path of the given capacity (>= nevents). */
+static StagePath *
+path_copy(MemoryContext cxt, const StagePath *p, int capacity)
+{
+	StagePath  *q = path_alloc(cxt, capacity);
+
+	q->flags = p->flags;
+	q->nstages = p->nstages;
+	q->nevents = p->nevents;
+	q->stages_hash = p->stages_hash;
+	memcpy(PATH_TS(q), PATH_TS(p), sizeof(int64) * p->nevents);
+	memcpy(PATH_POS(q), PATH_POS(p), sizeof(int16) * p->nevents);
+	return q;
+}
+
+/*
+ * Make room for `more` events.  In an aggregate the state may be the
+ * argument itself, updated in place while it has room; growing returns a new
+ * value (the executor frees the old one).  Outside an aggregate, always copy.
+ */
+static StagePath *
+path_reserve(FunctionCallInfo fcinfo, StagePath *p, bool is_arg, int more)
+{
+	MemoryContext aggcxt;
+	bool		inagg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
+	int			need = p->nevents + more;
+
+	if (need > (int) ((MaxAllocSize - sizeof(StagePath)) / (sizeof(int64) + sizeof(int16))))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("stage_path: too many events for one deal")));
+	if (inagg && need <= p->capacity)
+		return p;
+	if (!inagg && !is_arg && need <= p->capacity)
+		return p;
+	return path_copy(inagg ? aggcxt : CurrentMemoryContext, p,
+					 Max(need, Max(4, p->capacity * 2)));
+}
+
+static Datum
+path_accum_common(FunctionCallInfo fcinfo, bool is_date)
+{
+	const char *fname = "stage_path";
+	ArrayType  *stages;
+	text	   *stage;
+	uint64		hash;
+	int			nstages;
+	int			pos;
+	int64		t;
+	StagePath  *p;
+
+	if (PG_ARGISNULL(3))
+		stages_error(fname, "stages must not be NULL", "Pass the ordered stages of the pipeline.");
+	stages = PG_GETARG_ARRAYTYPE_P(3);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		/* an event without a stage or a time is ignored */
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	stage = PG_GETARG_TEXT_PP(1);
+	t = is_date ? kpi_date_usec(PG_GETARG_DATUM(2), fname, "entered_at")
+		: kpi_timestamp_usec(PG_GETARG_DATUM(2), fname, "entered_at");
+	pos = stages_scan(stages, VARDATA_ANY(stage), VARSIZE_ANY_EXHDR(stage),
+					  PG_ARGISNULL(0), fname, &hash, &nstages);
+	if (PG_ARGISNULL(0))
+	{
+		MemoryContext aggcxt;
+
+		if (!AggCheckCallContext(fcinfo, &aggcxt))
+			aggcxt = CurrentMemoryContext;
+		p = path_alloc(aggcxt, 4);
+		p->nstages = nstages;
+		p->stages_hash = hash;
+		p->flags = PATH_SORTED;
+	}
+	else
+	{
+		p = path_get(PG_GETARG_DATUM(0));
+		if (p->stages_hash != hash || p->nstages != nstages)
+			stages_changed(fname);
+		p = path_reserve(fcinfo, p, true, 1);
+	}
+	if (p->nevents > 0)
+	{
+		int64		lt = PATH_TS(p)[p->nevents - 1];
+		int16		lp = PATH_POS(p)[p->nevents - 1];
+
+		if (t < lt || (t == lt && pos < lp))
+			p->flags &= ~PATH_SORTED;
+	}
+	PATH_TS(p)[p->nevents] = t;
+	PATH_POS(p)[p->nevents] = (int16) pos;
+	p->nevents++;
+	PG_RETURN_POINTER(p);
+}
+
+PG_FUNCTION_INFO_V1(stage_path_accum);
+PG_FUNCTION_INFO_V1(stage_path_accum_date);
+PG_FUNCTION_INFO_V1(stage_path_combine);
+PG_FUNCTION_INFO_V1(stage_path_final);
+
+Datum
+stage_path_accum(PG_FUNCTION_ARGS)
+{
+	return path_accum_common(fcinfo, false);
+}
+
+Datum
+stage_path_accum_date(PG_FUNCTION_ARGS)
+{
+	return path_accum_common(fcinfo, true);
+}
+
+Datum
+stage_path_combine(PG_FUNCTION_ARGS)
+{
+	StagePath  *a;
+	StagePath  *b;
+	MemoryContext aggcxt;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	b = path_get(PG_GETARG_DATUM(1));
+	if (PG_ARGISNULL(0))
+	{
+		if (!AggCheckCallContext(fcinfo, &aggcxt))
+			aggcxt = CurrentMemoryContext;
+		PG_RETURN_POINTER(path_copy(aggcxt, b, Max(b->nevents, 4)));
+	}
+	a = path_get(PG_GETARG_DATUM(0));
+	if (a->stages_hash != b->stages_hash || a->nstages != b->nstages)
+		stages_changed("stage_path");
+	a = path_reserve(fcinfo, a, true, b->nevents);
+	memcpy(PATH_TS(a) + a->nevents, PATH_TS(b), sizeof(int64) * b->nevents);
+	memcpy(PATH_POS(a) + a->nevents, PATH_POS(b), sizeof(int16) * b->nevents);
+	a->nevents += b->nevents;
+	a->flags &= ~PATH_SORTED;
+	PG_RETURN_POINTER(a);
+}
+
+typedef struct PathEvent
+{
+	int64		ts;
+	int16		pos;
+} PathEvent;
+
+static int
+event_cmp(const void *a, const void *b)
+{
+	const PathEvent *x = a;
+	const PathEvent *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return (int) x->pos - (int) y->pos;
+}
+
+/* A sorted, compact copy. */
+static StagePath *
+path_sorted(const StagePath *p)
+{
+	StagePath  *q = path_copy(CurrentMemoryContext, p, p->nevents);
+
+	if (!(p->flags & PATH_SORTED))
+	{
+		PathEvent  *ev = palloc(sizeof(PathEvent) * Max(p->nevents, 1));
+
+		for (int i = 0; i < p->nevents; i++)
+		{
+			ev[i].ts = PATH_TS(p)[i];
+			ev[i].pos = PATH_POS(p)[i];
+		}
+		qsort(ev, p->nevents, sizeof(PathEvent), event_cmp);
+		for (int i = 0; i < p->nevents; i++)
+		{
+			PATH_TS(q)[i] = ev[i].ts;
+			PATH_POS(q)[i] = ev[i].pos;
+		}
+		pfree(ev);
+	}
+	q->flags = PATH_SORTED;
+	return q;
+}
+
+Datum
+stage_path_final(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(path_sorted(path_get(PG_GETARG_DATUM(0))));
+}
+
+/* ---- stage_path I/O: (version=1,stages=N,hash=H,events=[pos@usec,...]) ---- */
+
+PG_FUNCTION_INFO_V1(stage_path_in);
+PG_FUNCTION_INFO_V1(stage_path_out);
+PG_FUNCTION_INFO_V1(stage_path_recv);
+PG_FUNCTION_INFO_V1(stage_path_send);
+
+static void
+path_check(const StagePath *p, bool binary)
+{
+	const char *bad = NULL;
+
+	if (p->flags & ~PATH_SORTED)
+		bad = "Unknown flag bits are set.";
+	else if (p->nstages < 1 || p->nstages > FUNNEL_MAX_STAGES)
+		bad = "Number of stages out of range.";
+	for (int i = 0; !bad && i < p->nevents; i++)
+	{
+		if (PATH_POS(p)[i] < 0 || PATH_POS(p)[i] > p->nstages)
+			bad = "Event stage position out of range.";
+		else if (!IS_VALID_TIMESTAMP(PATH_TS(p)[i]))
+			bad = "Event time out of range.";
+	}
+	if (!bad)
+		return;
+	if (binary)
+		kpi_bad_binary("stage_path", bad);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type stage_path"),
+			 errdetail("%s", bad)));
+}
+
+Datum
+stage_path_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	KvParser	kv;
+	int64		nstages;
+	int64		hash;
+	int			cap = 4;
+	StagePath  *p;
+
+	kv_begin(&kv, str, "stage_path");
+	if (kv_int64(&kv, "version", 0) != PATH_VERSION)
+		kv_fail(&kv, "Unsupported format version");
+	nstages = kv_int64(&kv, "stages", 1);
+	if (nstages > FUNNEL_MAX_STAGES)
+		kv_fail(&kv, "Too many stages");
+	hash = kv_int64(&kv, "hash", PG_INT64_MIN);
+	p = path_alloc(CurrentMemoryContext, cap);
+	p->nstages = (int16) nstages;
+	p->stages_hash = (uint64) hash;
+	kv_key(&kv, "events");
+	kv_char(&kv, '[');
+	if (!kv_peek(&kv, ']'))
+	{
+		do
+		{
+			int64		pos = kv_number(&kv, 0, FUNNEL_MAX_STAGES, "an event's stage position");
+			int64		ts;
+
+			kv_char(&kv, '@');
+			ts = kv_number(&kv, MIN_TIMESTAMP, END_TIMESTAMP - 1, "an event's time in microseconds");
+			if (p->nevents == p->capacity)
+			{
+				cap *= 2;
+				p = path_copy(CurrentMemoryContext, p, cap);
+			}
+			PATH_TS(p)[p->nevents] = ts;
+			PATH_POS(p)[p->nevents] = (int16) pos;
+			p->nevents++;
+		} while (kv_peek(&kv, ',') && (kv.p++, true));
+	}
+	kv_char(&kv, ']');
+	kv_end(&kv);
+	path_check(p, false);
+	p->flags = 0;
+	PG_RETURN_POINTER(path_sorted(p));
+}
+
+Datum
+stage_path_out(PG_FUNCTION_ARGS)
+{
+	StagePath  *p = path_sorted(path_get(PG_GETARG_DATUM(0)));
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "(version=%d,stages=%d,hash=" INT64_FORMAT ",events=[",
+					 p->version, p->nstages, (int64) p->stages_hash);
+	for (int i = 0; i < p->nevents; i++)
+		appendStringInfo(&buf, "%s%d@" INT64_FORMAT, i ? "," : "",
+						 PATH_POS(p)[i], PATH_TS(p)[i]);
+	appendStringInfoString(&buf, "])");
+	PG_RETURN_CSTRING(buf.data);
+}
+
+Datum
+stage_path_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int			version = pq_getmsgbyte(buf);
+	int			nstages;
+	uint64		hash;
+	int32		n;
+	StagePath  *p;
+
+	if (version != PATH_VERSION)
+		kpi_bad_binary("stage_path", "Unsupported format version.");
+	if (pq_getmsgbyte(buf) != 0)
+		kpi_bad_binary("stage_path", "Unknown flag bits are set.");
+	nstages = pq_getmsgint(buf, 2);
+	hash = (uint64) pq_getmsgint64(buf);
+	n = pq_getmsgint(buf, 4);
+	/* every event takes 10 bytes on the wire: bound n by what is there */
+	if (n < 0 || (int64) n * 10 > buf->len - buf->cursor)
+		kpi_bad_binary("stage_path", "Event count does not match the data.");
+	p = path_alloc(CurrentMemoryContext, Max(n, 1));
+	p->nstages = (int16) nstages;
+	p->stages_hash = hash;
+	for (int i = 0; i < n; i++)
+	{
+		PATH_POS(p)[i] = (int16) pq_getmsgint(buf, 2);
+		PATH_TS(p)[i] = pq_getmsgint64(buf);
+	}
+	p->nevents = n;
+	kpi_recv_end(buf, "stage_path");
+	path_check(p, true);
+	PG_RETURN_POINTER(path_sorted(p));
+}
+
+Datum
+stage_path_send(PG_FUNCTION_ARGS)
+{
+	StagePath  *p = path_sorted(path_get(PG_GETARG_DATUM(0)));
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, p->version);
+	pq_sendbyte(&buf, 0);
+	pq_sendint16(&buf, p->nstages);
+	pq_sendint64(&buf, (int64) p->stages_hash);
+	pq_sendint32(&buf, p->nevents);
+	for (int i = 0; i < p->nevents; i++)
+	{
+		pq_sendint16(&buf, PATH_POS(p)[i]);
+		pq_sendint64(&buf, PATH_TS(p)[i]);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* ---- stage_funnel ---- */
+
+static StageFunnel *
+funnel_new(MemoryContext cxt, ArrayType *stages, int nstages, uint64 hash, FunnelMode mode)
+{
+	array_iter	it;
+	Size		namelen = 0;
+	StageFunnel *f;
+	char	   *dst;
+
+	array_iter_setup(&it, (AnyArrayType *) stages);
+	for (int i = 0; i < nstages; i++)
+	{
+		bool		isnull;
+		Datum		d = array_iter_next(&it, &isnull, i, -1, false, TYPALIGN_INT);
+
+		namelen += VARSIZE_ANY_EXHDR(DatumGetPointer(d)) + 1;
+	}
+	f = MemoryContextAllocZero(cxt, offsetof(StageFunnel, reached) + sizeof(int64) * nstages + namelen);
+	SET_VARSIZE(f, offsetof(StageFunnel, reached) + sizeof(int64) * nstages + namelen);
+	f->version = FUNNEL_VERSION;
+	f->mode = mode;
+	f->nstages = nstages;
+	f->stages_hash = hash;
+	dst = FUNNEL_NAMES(f);
+	array_iter_setup(&it, (AnyArrayType *) stages);
+	for (int i = 0; i < nstages; i++)
+	{
+		bool		isnull;
+		Datum		d = array_iter_next(&it, &isnull, i, -1, false, TYPALIGN_INT);
+		int			len = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
+
+		if (memchr(VARDATA_ANY(DatumGetPointer(d)), '\0', len))
+			stages_error("stage_funnel", "stage names must not contain NUL bytes", "Fix the stage names.");
+		memcpy(dst, VARDATA_ANY(DatumGetPointer(d)), len);
+		dst[len] = '\0';
+		dst += len + 1;
+	}
+	return f;
+}
+
+static StageFunnel *
+funnel_get(Datum d)
+{
+	StageFunnel *f = (StageFunnel *) PG_DETOAST_DATUM(d);
+
+	if (f->version != FUNNEL_VERSION || f->nstages < 1 || f->nstages > FUNNEL_MAX_STAGES ||
+		VARSIZE(f) < offsetof(StageFunnel, reached) + sizeof(int64) * f->nstages)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid stage_funnel value"),
+				 errdetail("Wrong size or format version.")));
+	return f;
+}
+
+/*
+ * The funnel state for a transition call: created from the stage list on
+ * the first row, then checked against it (by hash) on every row.  Returns
+ * the position of `stage` (nstages if outside the list).
+ */
+static StageFunnel *
+funnel_state(FunctionCallInfo fcinfo, int stages_arg, const char *stage, int stagelen,
+			 FunnelMode mode, const char *fname, int *pos)
+{
+	MemoryContext aggcxt;
+	bool		inagg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
+	ArrayType  *stages;
+	uint64		hash;
+	int			n;
+	StageFunnel *f;
+
+	if (PG_ARGISNULL(stages_arg))
+		stages_error(fname, "stages must not be NULL", "Pass the ordered stages of the pipeline.");
+	stages = PG_GETARG_ARRAYTYPE_P(stages_arg);
+	*pos = stages_scan(stages, stage, stagelen, PG_ARGISNULL(0), fname, &hash, &n);
+	if (PG_ARGISNULL(0))
+		return funnel_new(inagg ? aggcxt : CurrentMemoryContext, stages, n, hash, mode);
+	f = funnel_get(PG_GETARG_DATUM(0));
+	if (f->stages_hash != hash || f->nstages != n)
+		stages_changed(fname);
+	if (f->mode != mode)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the mode must be the same for every row of a group", fname)));
+	if (!inagg && (Pointer) f == DatumGetPointer(PG_GETARG_DATUM(0)))
+	{
+		StageFunnel *c = palloc(VARSIZE(f));
+
+		memcpy(c, f, VARSIZE(f));
+		f = c;
+	}
+	return f;
+}
+
+/* Count one deal with the given furthest/entered stage positions. */
+static void
+funnel_count_path(StageFunnel *f, const StagePath *p)
+{
+	int			n = f->nstages;
+	int			level = 0;
+	int			maxpos = -1;
+	uint64		mask = 0;
+
+	f->deals++;
+	for (int i = 0; i < p->nevents; i++)
+	{
+		int			pos = PATH_POS(p)[i];
+
+		if (pos >= n)
+			continue;
+		mask |= UINT64CONST(1) << pos;
+		if (pos > maxpos)
+			maxpos = pos;
+		if (pos == level)
+			level++;
+	}
+	if (maxpos < 0)
+	{
+		f->outside++;
+		return;
+	}
+	switch ((FunnelMode) f->mode)
+	{
+		case MODE_IMPLIED:
+			for (int k = 0; k <= maxpos; k++)
+				f->reached[k]++;
+			break;
+		case MODE_ENTERED:
+			for (int k = 0; k <= maxpos; k++)
+				if (mask & (UINT64CONST(1) << k))
+					f->reached[k]++;
+			break;
+		case MODE_ORDERED:
+			for (int k = 0; k < level; k++)
+				f->reached[k]++;
+			break;
+	}
+}
+
+PG_FUNCTION_INFO_V1(stage_funnel_path_accum);
+PG_FUNCTION_INFO_V1(stage_funnel_stage_accum);
+PG_FUNCTION_INFO_V1(stage_funnel_combine);
+
+/* (state, path stage_path, stages text[] [, mode text]) */
+Datum
+stage_funnel_path_accum(PG_FUNCTION_ARGS)
+{
+	FunnelMode	mode = parse_mode(fcinfo, 3, "stage_funnel");
+	StageFunnel *f;
+	StagePath  *p;
+	int			pos;
+
+	if (PG_ARGISNULL(1))
+	{
+		/* a NULL path is a deal without any event: ignored */
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	f = funnel_state(fcinfo, 2, NULL, 0, mode, "stage_funnel", &pos);
+	p = path_get(PG_GETARG_DATUM(1));
+	if (p->stages_hash != f->stages_hash || p->nstages != f->nstages)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stage_funnel: the path was built with a different stage list"),
+				 errhint("Pass the same stages to stage_path() and stage_funnel().")));
+	if (mode == MODE_ORDERED && !(p->flags & PATH_SORTED))
+		p = path_sorted(p);
+	funnel_count_path(f, p);
+	PG_RETURN_POINTER(f);
+}
+
+/* (state, stage text, stages text[] [, mode text]): one row per deal */
+Datum
+stage_funnel_stage_accum(PG_FUNCTION_ARGS)
+{
+	FunnelMode	mode = parse_mode(fcinfo, 3, "stage_funnel");
+	StageFunnel *f;
+	text	   *stage;
+	int			pos;
+
+	if (mode == MODE_ORDERED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("stage_funnel: mode 'ordered' needs the stage history of each deal"),
+				 errhint("Build stage_path(stage, entered_at, stages) per deal and pass the paths to stage_funnel().")));
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	stage = PG_GETARG_TEXT_PP(1);
+	f = funnel_state(fcinfo, 2, VARDATA_ANY(stage), VARSIZE_ANY_EXHDR(stage), mode,
+					 "stage_funnel", &pos);
+	f->deals++;
+	if (pos >= f->nstages)
+		f->outside++;
+	else if (mode == MODE_IMPLIED)
+		for (int k = 0; k <= pos; k++)
+			f->reached[k]++;
+	else
+		f->reached[pos]++;
+	PG_RETURN_POINTER(f);
+}
+
+Datum
+stage_funnel_combine(PG_FUNCTION_ARGS)
+{
+	StageFunnel *a;
+	StageFunnel *b;
+	MemoryContext aggcxt;
+	bool		inagg;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	inagg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
+	b = funnel_get(PG_GETARG_DATUM(1));
+	if (PG_ARGISNULL(0))
+	{
+		a = MemoryContextAlloc(inagg ? aggcxt : CurrentMemoryContext, VARSIZE(b));
+		memcpy(a, b, VARSIZE(b));
+		PG_RETURN_POINTER(a);
+	}
+	a = funnel_get(PG_GETARG_DATUM(0));
+	if (a->stages_hash != b->stages_hash || a->nstages != b->nstages || VARSIZE(a) != VARSIZE(b) ||
+		memcmp(FUNNEL_NAMES(a), FUNNEL_NAMES(b), VARSIZE(a) - (FUNNEL_NAMES(a) - (char *) a)) != 0)
+		stages_changed("stage_funnel");
+	if (a->mode != b->mode)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stage_funnel: cannot merge funnels of modes \"%s\" and \"%s\"",
+						mode_names[a->mode], mode_names[b->mode])));
+	if (!inagg && (Pointer) a == DatumGetPointer(PG_GETARG_DATUM(0)))
+	{
+		StageFunnel *c = palloc(VARSIZE(a));
+
+		memcpy(c, a, VARSIZE(a));
+		a = c;
+	}
+	if (pg_add_s64_overflow(a->deals, b->deals, &a->deals) ||
+		pg_add_s64_overflow(a->outside, b->outside, &a->outside))
+		ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("stage_funnel: count out of range")));
+	for (int k = 0; k < a->nstages; k++)
+		if (pg_add_s64_overflow(a->reached[k], b->reached[k], &a->reached[k]))
+			ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("stage_funnel: count out of range")));
+	PG_RETURN_POINTER(a);
+}
+
+/* ---- stage_funnel I/O: (version=1,mode=implied,deals=N,outside=N,stages=["a":n,...]) ---- */
+
+PG_FUNCTION_INFO_V1(stage_funnel_in);
+PG_FUNCTION_INFO_V1(stage_funnel_out);
+PG_FUNCTION_INFO_V1(stage_funnel_recv);
+PG_FUNCTION_INFO_V1(stage_funnel_send);
+
+/* Invariants shared by text and binary input. */
+static const char *
+funnel_invalid(const StageFunnel *f)
+{
+	int64		prev = PG_INT64_MAX;
+	const char *names = FUNNEL_NAMES(f);
+
+	if (f->deals < 0 || f->outside < 0 || f->outside > f->deals)
+		return "Counts must satisfy 0 <= outside <= deals.";
+	for (int k = 0; k < f->nstages; k++)
+	{
+		const char *other = FUNNEL_NAMES(f);
+
+		if (f->reached[k] < 0 || f->reached[k] > f->deals - f->outside)
+			return "Each stage's count must lie between 0 and deals - outside.";
+		if (f->mode == MODE_IMPLIED || f->mode == MODE_ORDERED)
+		{
+			if (f->reached[k] > prev)
+				return "In modes implied and ordered the counts cannot grow along the funnel.";
+			prev = f->reached[k];
+		}
+		for (int j = 0; j < k; j++)
+		{
+			if (strcmp(other, names) == 0)
+				return "Duplicate stage name.";
+			other += strlen(other) + 1;
+		}
+		names += strlen(names) + 1;
+	}
+	return NULL;
+}
+
+static StageFunnel *
+funnel_build(const char *const *names, const int64 *reached, int n, int mode, int64 deals, int64 outside)
+{
+	Size		namelen = 0;
+	StageFunnel *f;
+	char	   *dst;
+
+	for (int i = 0; i < n; i++)
+		namelen += strlen(names[i]) + 1;
+	f = palloc0(offsetof(StageFunnel, reached) + sizeof(int64) * n + namelen);
+	SET_VARSIZE(f, offsetof(StageFunnel, reached) + sizeof(int64) * n + namelen);
+	f->version = FUNNEL_VERSION;
+	f->mode = mode;
+	f->nstages = n;
+	f->deals = deals;
+	f->outside = outside;
+	dst = FUNNEL_NAMES(f);
+	for (int i = 0; i < n; i++)
+	{
+		f->reached[i] = reached[i];
+		strcpy(dst, names[i]);
+		dst += strlen(names[i]) + 1;
+	}
+	f->stages_hash = names_hash(FUNNEL_NAMES(f), n);
+	return f;
+}
+
+Datum
+stage_funnel_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	KvParser	kv;
+	const char *mode;
+	int			m = -1;
+	int64		deals,
+				outside;
+	const char *names[FUNNEL_MAX_STAGES];
+	int64		reached[FUNNEL_MAX_STAGES];
+	int			n = 0;
+	StageFunnel *f;
+	const char *bad;
+
+	kv_begin(&kv, str, "stage_funnel");
+	if (kv_int64(&kv, "version", 0) != FUNNEL_VERSION)
+		kv_fail(&kv, "Unsupported format version");
+	kv_key(&kv, "mode");
+	mode = kv.p;
+	for (int i = 0; i < 3; i++)
+		if (strncmp(mode, mode_names[i], strlen(mode_names[i])) == 0)
+		{
+			m = i;
+			kv.p += strlen(mode_names[i]);
+		}
+	if (m < 0)
+		kv_fail(&kv, "Expected mode implied, entered or ordered");
+	deals = kv_int64(&kv, "deals", 0);
+	outside = kv_int64(&kv, "outside", 0);
+	kv_key(&kv, "stages");
+	kv_char(&kv, '[');
+	do
+	{
+		if (n == FUNNEL_MAX_STAGES)
+			kv_fail(&kv, "Too many stages");
+		names[n] = kv_string(&kv, NULL);
+		kv_char(&kv, ':');
+		reached[n] = kv_number(&kv, 0, PG_INT64_MAX, "a stage count");
+		n++;
+	} while (kv_peek(&kv, ',') && (kv.p++, true));
+	kv_char(&kv, ']');
+	kv_end(&kv);
+	f = funnel_build(names, reached, n, m, deals, outside);
+	bad = funnel_invalid(f);
+	if (bad)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type stage_funnel: \"%s\"", str),
+				 errdetail("%s", bad)));
+	PG_RETURN_POINTER(f);
+}
+
+Datum
+stage_funnel_out(PG_FUNCTION_ARGS)
+{
+	StageFunnel *f = funnel_get(PG_GETARG_DATUM(0));
+	StringInfoData buf;
+	const char *names = FUNNEL_NAMES(f);
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "(version=%d,mode=%s,deals=" INT64_FORMAT ",outside=" INT64_FORMAT ",stages=[",
+					 f->version, mode_names[f->mode], f->deals, f->outside);
+	for (int k = 0; k < f->nstages; k++)
+	{
+		if (k)
+			appendStringInfoChar(&buf, ',');
+		kv_append_string(&buf, names);
+		appendStringInfo(&buf, ":" INT64_FORMAT, f->reached[k]);
+		names += strlen(names) + 1;
+	}
+	appendStringInfoString(&buf, "])");
+	PG_RETURN_CSTRING(buf.data);
+}
+
+Datum
+stage_funnel_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int			mode;
+	int			n;
+	int64		deals,
+				outside;
+	const char *names[FUNNEL_MAX_STAGES];
+	int64		reached[FUNNEL_MAX_STAGES];
+	StageFunnel *f;
+	const char *bad;
+
+	if (pq_getmsgbyte(buf) != FUNNEL_VERSION)
+		kpi_bad_binary("stage_funnel", "Unsupported format version.");
+	mode = pq_getmsgbyte(buf);
+	if (mode < 0 || mode > MODE_ORDERED)
+		kpi_bad_binary("stage_funnel", "Unknown mode.");
+	n = pq_getmsgint(buf, 2);
+	if (n < 1 || n > FUNNEL_MAX_STAGES)
+		kpi_bad_binary("stage_funnel", "Number of stages out of range.");
+	deals = pq_getmsgint64(buf);
+	outside = pq_getmsgint64(buf);
+	for (int k = 0; k < n; k++)
+	{
+		names[k] = pq_getmsgstring(buf);
+		reached[k] = pq_getmsgint64(buf);
+	}
+	kpi_recv_end(buf, "stage_funnel");
+	f = funnel_build(names, reached, n, mode, deals, outside);
+	bad = funnel_invalid(f);
+	if (bad)
+		kpi_bad_binary("stage_funnel", bad);
+	PG_RETURN_POINTER(f);
+}
+
+Datum
+stage_funnel_send(PG_FUNCTION_ARGS)
+{
+	StageFunnel *f = funnel_get(PG_GETARG_DATUM(0));
+	StringInfoData buf;
+	const char *names = FUNNEL_NAMES(f);
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, f->version);
+	pq_sendbyte(&buf, f->mode);
+	pq_sendint16(&buf, f->nstages);
+	pq_sendint64(&buf, f->deals);
+	pq_sendint64(&buf, f->outside);
+	for (int k = 0; k < f->nstages; k++)
+	{
+		pq_sendstring(&buf, names);
+		pq_sendint64(&buf, f->reached[k]);
+		names += strlen(names) + 1;
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* ---- accessors ---- */
+
+static int
+funnel_position(const StageFunnel *f, const char *stage, const char *fname, const char *argname)
+{
+	const char *names = FUNNEL_NAMES(f);
+
+	for (int k = 0; k < f->nstages; k++)
+	{
+		if (strcmp(names, stage) == 0)
+			return k;
+		names += strlen(names) + 1;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: %s \"%s\" is not a stage of the funnel", fname, argname, stage),
+			 errhint("Use one of the stages the funnel was built with.")));
+	pg_unreachable();
+}
+
+PG_FUNCTION_INFO_V1(stage_funnel_conversion);
+PG_FUNCTION_INFO_V1(stage_funnel_rows);
+PG_FUNCTION_INFO_V1(stage_funnel_reached);
+PG_FUNCTION_INFO_V1(stage_funnel_deals);
+PG_FUNCTION_INFO_V1(stage_funnel_outside);
+
+/* reached(to) / reached(from); NULL when reached(from) = 0 */
+Datum
+stage_funnel_conversion(PG_FUNCTION_ARGS)
+{
+	StageFunnel *f = funnel_get(PG_GETARG_DATUM(0));
+	int			from = funnel_position(f, text_to_cstring(PG_GETARG_TEXT_PP(1)), "stage_conversion", "from_stage");
+	int			to = funnel_position(f, text_to_cstring(PG_GETARG_TEXT_PP(2)), "stage_conversion", "to_stage");
+
+	if (f->reached[from] == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8((double) f->reached[to] / (double) f->reached[from]);
+}
+
+Datum
+stage_funnel_reached(PG_FUNCTION_ARGS)
+{
+	StageFunnel *f = funnel_get(PG_GETARG_DATUM(0));
+
+	PG_RETURN_INT64(f->reached[funnel_position(f, text_to_cstring(PG_GETARG_TEXT_PP(1)), "reached", "stage")]);
+}
+
+Datum
+stage_funnel_deals(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(funnel_get(PG_GETARG_DATUM(0))->deals);
+}
+
+Datum
+stage_funnel_outside(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(funnel_get(PG_GETARG_DATUM(0))->outside);
+}
+
+/* rows (stage, position, reached, step_rate, cumulative_rate) */
+Datum
+stage_funnel_rows(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	StageFunnel *f = funnel_get(PG_GETARG_DATUM(0));
+	const char *names = FUNNEL_NAMES(f);
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int k = 0; k < f->nstages; k++)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+
+		values[0] = CStringGetTextDatum(names);
+		values[1] = Int32GetDatum(k + 1);
+		values[2] = Int64GetDatum(f->reached[k]);
+		if (k == 0 || f->reached[k - 1] == 0)
+			nulls[3] = true;
+		else
+			values[3] = Float8GetDatum((double) f->reached[k] / (double) f->reached[k - 1]);
+		if (f->reached[0] == 0)
+			nulls[4] = true;
+		else
+			values[4] = Float8GetDatum((double) f->reached[k] / (double) f->reached[0]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		names += strlen(names) + 1;
+	}
+	return (Datum) 0;
+}

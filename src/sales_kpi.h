@@ -1,0 +1,81 @@
+/*
+ * sales_kpi.h - shared declarations of the sales_kpi extension.
+ *
+ * Conventions used throughout:
+ *  - Money is exact: amounts are carried as an int128 count of units of
+ *    10^-scale, where scale is the largest display scale seen so far in the
+ *    state (all money fields of one state share one scale).  Sums equal
+ *    PostgreSQL's numeric sum() over the same rows.
+ *  - Times are int64 microseconds (timestamp, timestamptz and date all map
+ *    onto that); durations are summed as int128 microseconds so that sums are
+ *    associative and serial / parallel / merged results are identical.
+ *  - Every aggregate state is a real SQL type (int8[] or one of our varlena
+ *    types), never internal, so Citus can push partial aggregation down.
+ */
+#ifndef SALES_KPI_H
+#define SALES_KPI_H
+
+#include "postgres.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
+
+#ifndef HAVE_INT128
+#error "sales_kpi needs a compiler with a 128-bit integer type"
+#endif
+
+#define KPI_MAX_SCALE 38		/* largest money scale an int128 can carry */
+#define KPI_USECS_PER_DAY INT64CONST(86400000000)
+
+/* ---- money ---- */
+extern void kpi_numeric_decode(Datum num, const char *fname, const char *argname,
+							   int128 *value, int *scale);
+extern int128 kpi_rescale(int128 v, int from, int to);
+extern void kpi_money_align(int16 *state_scale, int128 **fields, int nfields,
+							int128 *amount, int amount_scale);
+extern int128 kpi_add128(int128 a, int128 b);
+extern Datum kpi_money_numeric(int128 v, int scale);
+extern double kpi_money_double(int128 v, int scale);
+extern void kpi_append_decimal(StringInfo buf, int128 v, int scale);
+extern void kpi_send_int128(StringInfo buf, int128 v);
+extern int128 kpi_recv_int128(StringInfo buf);
+
+/* ---- time ---- */
+extern int64 kpi_timestamp_usec(Datum ts, const char *fname, const char *argname);
+extern int64 kpi_date_usec(Datum d, const char *fname, const char *argname);
+extern int64 kpi_interval_usec(Datum iv, const char *fname, const char *argname);
+
+/* ---- int8[] aggregate states ---- */
+extern ArrayType *kpi_int8_state(FunctionCallInfo fcinfo, int argno, int nelems,
+								 bool inplace, const char *fname);
+extern ArrayType *kpi_int8_state_new(const int64 *vals, int nelems);
+
+/* ---- strict text format "(key=value,key=value,...)" ---- */
+typedef struct KvParser
+{
+	const char *input;			/* whole input, for error messages */
+	const char *p;				/* cursor */
+	const char *typname;
+	bool		first;
+} KvParser;
+
+extern void kv_begin(KvParser *kv, const char *input, const char *typname);
+extern void kv_key(KvParser *kv, const char *key);
+extern int64 kv_int64(KvParser *kv, const char *key, int64 min);
+extern int64 kv_number(KvParser *kv, int64 min, int64 max, const char *what);
+extern void kv_decimal(KvParser *kv, const char *key, int128 *v, int *scale);
+extern char *kv_string(KvParser *kv, const char *key);
+extern void kv_char(KvParser *kv, char c);
+extern bool kv_peek(KvParser *kv, char c);
+extern void kv_end(KvParser *kv);
+extern void kv_fail(KvParser *kv, const char *detail) pg_attribute_noreturn();
+extern void kv_append_string(StringInfo buf, const char *s);
+
+/* ---- binary input validation ---- */
+extern void kpi_recv_end(StringInfo buf, const char *typname);
+extern void kpi_bad_binary(const char *typname, const char *detail) pg_attribute_noreturn();
+
+/* ---- argument checks ---- */
+extern void kpi_check_ratio(double v, const char *fname, const char *argname);
+
+#endif							/* SALES_KPI_H */
