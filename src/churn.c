@@ -49,7 +49,7 @@ churn_accum_common(FunctionCallInfo fcinfo, bool is_date, const char *fname)
 {
 	ArrayType  *a = kpi_int8_state(fcinfo, 0, CH_N, true, fname);
 	int64	   *c = (int64 *) ARR_DATA_PTR(a);
-	int64		(*conv) (Datum, const char *, const char *) =
+	int64		(*conv) (Datum, FunctionCallInfo, const char *, const char *) =
 		is_date ? kpi_date_usec : kpi_timestamp_usec;
 	int64		p0,
 				p1,
@@ -58,12 +58,12 @@ churn_accum_common(FunctionCallInfo fcinfo, bool is_date, const char *fname)
 	/* no period: the row says nothing about any period */
 	if (PG_ARGISNULL(3) || PG_ARGISNULL(4))
 		PG_RETURN_ARRAYTYPE_P(a);
-	p0 = conv(PG_GETARG_DATUM(3), fname, "period_start");
-	p1 = conv(PG_GETARG_DATUM(4), fname, "period_end");
+	p0 = conv(PG_GETARG_DATUM(3), fcinfo, fname, "period_start");
+	p1 = conv(PG_GETARG_DATUM(4), fcinfo, fname, "period_end");
 	if (p0 >= p1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: period_start must be before period_end", fname),
+				 errmsg("%s: period_start must be before period_end", kpi_caller(fcinfo, fname)),
 				 errhint("The period is [period_start, period_end), e.g. ('2024-01-01', '2024-02-01') for January.")));
 	if (c[CH_HAS] == 0)
 	{
@@ -72,12 +72,12 @@ churn_accum_common(FunctionCallInfo fcinfo, bool is_date, const char *fname)
 		c[CH_P1] = p1;
 	}
 	else if (c[CH_P0] != p0 || c[CH_P1] != p1)
-		churn_period_mismatch(fname);
+		churn_period_mismatch(kpi_caller(fcinfo, fname));
 
 	/* a customer without a start is ignored */
 	if (PG_ARGISNULL(1))
 		PG_RETURN_ARRAYTYPE_P(a);
-	from = conv(PG_GETARG_DATUM(1), fname, "active_from");
+	from = conv(PG_GETARG_DATUM(1), fcinfo, fname, "active_from");
 	if (PG_ARGISNULL(2))
 	{
 		if (from <= p0)
@@ -85,12 +85,12 @@ churn_accum_common(FunctionCallInfo fcinfo, bool is_date, const char *fname)
 	}
 	else
 	{
-		int64		until = conv(PG_GETARG_DATUM(2), fname, "active_until");
+		int64		until = conv(PG_GETARG_DATUM(2), fcinfo, fname, "active_until");
 
 		if (until < from)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s: active_until must not be before active_from", fname),
+					 errmsg("%s: active_until must not be before active_from", kpi_caller(fcinfo, fname)),
 					 errhint("Fix the customer's dates; use NULL as active_until for a customer who is still active.")));
 		if (from <= p0 && until > p0)
 		{

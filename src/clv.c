@@ -47,7 +47,7 @@ check_nonneg_numeric(Datum d, const char *fname, const char *argname)
 	int128		v;
 	int			sc;
 
-	kpi_numeric_decode(d, fname, argname, &v, &sc);
+	kpi_numeric_decode(d, NULL, fname, argname, &v, &sc);
 	if (v < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -84,40 +84,41 @@ clv_saas(PG_FUNCTION_ARGS)
 
 /* ---- order_summary ---- */
 
+/* text: the input string to quote; NULL for binary input */
 static void
-os_fail(const char *detail, bool binary)
+os_fail(const char *detail, const char *text)
 {
-	if (binary)
+	if (text == NULL)
 		kpi_bad_binary(OS_TYPNAME, detail);
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type " OS_TYPNAME),
+			 errmsg("invalid input syntax for type " OS_TYPNAME ": \"%s\"", text),
 			 errdetail("%s", detail)));
 }
 
 static void
-os_check(const OrderSummary *s, bool binary)
+os_check(const OrderSummary *s, const char *text)
 {
 	if (s->version != OS_VERSION)
-		os_fail("Unsupported format version.", binary);
+		os_fail("Unsupported format version.", text);
 	if (s->flags != 0)
-		os_fail("Unknown flag bits are set.", binary);
+		os_fail("Unknown flag bits are set.", text);
 	if (s->scale < 0 || s->scale > KPI_MAX_SCALE)
-		os_fail("Scale out of range.", binary);
+		os_fail("Scale out of range.", text);
 	if (s->customers < 0 || s->orders < s->customers)
-		os_fail("Counts must be non-negative and every customer has at least one order.", binary);
+		os_fail("Counts must be non-negative and every customer has at least one order.", text);
 	if (s->customers == 0 &&
 		(s->orders != 0 || s->revenue != 0 || s->lifespan_us != 0 || s->first_us != 0 || s->last_us != 0))
-		os_fail("An empty summary must have all fields 0.", binary);
+		os_fail("An empty summary must have all fields 0.", text);
 	if (s->customers > 0)
 	{
 		if (!IS_VALID_TIMESTAMP(s->first_us) || !IS_VALID_TIMESTAMP(s->last_us))
-			os_fail("Purchase times must be finite timestamps.", binary);
+			os_fail("Purchase times must be finite timestamps.", text);
 		if (s->first_us > s->last_us || s->lifespan_us < 0 ||
 			s->lifespan_us > (int128) s->customers * ((int128) s->last_us - s->first_us))
-			os_fail("Lifespans must lie between 0 and the span from first to last purchase.", binary);
+			os_fail("Lifespans must lie between 0 and the span from first to last purchase.", text);
 		if (s->customers == 1 && s->lifespan_us != (int128) s->last_us - s->first_us)
-			os_fail("A one-customer summary's lifespan must equal last minus first purchase.", binary);
+			os_fail("A one-customer summary's lifespan must equal last minus first purchase.", text);
 	}
 }
 
@@ -199,9 +200,9 @@ os_accum_common(FunctionCallInfo fcinfo, bool is_date)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	kpi_numeric_decode(PG_GETARG_DATUM(1), "order_summary", "amount", &v, &scale);
-	t = is_date ? kpi_date_usec(PG_GETARG_DATUM(2), "order_summary", "purchased_at")
-		: kpi_timestamp_usec(PG_GETARG_DATUM(2), "order_summary", "purchased_at");
+	kpi_numeric_decode(PG_GETARG_DATUM(1), fcinfo, "order_summary", "amount", &v, &scale);
+	t = is_date ? kpi_date_usec(PG_GETARG_DATUM(2), fcinfo, "order_summary", "purchased_at")
+		: kpi_timestamp_usec(PG_GETARG_DATUM(2), fcinfo, "order_summary", "purchased_at");
 	s = os_state(fcinfo, 0);
 	os_one_customer(s, "order_summary");
 	if (s->customers == 0)
@@ -325,7 +326,7 @@ order_summary_in(PG_FUNCTION_ARGS)
 	s->first_us = kv_int64(&kv, "first_us", PG_INT64_MIN);
 	s->last_us = kv_int64(&kv, "last_us", PG_INT64_MIN);
 	kv_end(&kv);
-	os_check(s, false);
+	os_check(s, str);
 	PG_RETURN_POINTER(s);
 }
 
@@ -364,7 +365,7 @@ order_summary_recv(PG_FUNCTION_ARGS)
 	s->first_us = pq_getmsgint64(buf);
 	s->last_us = pq_getmsgint64(buf);
 	kpi_recv_end(buf, OS_TYPNAME);
-	os_check(s, true);
+	os_check(s, NULL);
 	PG_RETURN_POINTER(s);
 }
 

@@ -11,6 +11,7 @@
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
@@ -55,6 +56,9 @@ pow10_table(void)
 }
 
 static void
+money_overflow(const char *fname) pg_attribute_noreturn();
+
+static void
 money_overflow(const char *fname)
 {
 	ereport(ERROR,
@@ -70,9 +74,23 @@ money_overflow(const char *fname)
  * scale.  NaN and infinities are rejected (they make every money KPI
  * meaningless), as are values too large for 128 bits.
  */
+/*
+ * The name to put in an error message: the SQL aggregate the user called
+ * (hit_ratio, sales_velocity, ...) when we run inside one, else fallback.
+ * Only called on error paths, so rows pay nothing for it.
+ */
+const char *
+kpi_caller(FunctionCallInfo fcinfo, const char *fallback)
+{
+	Aggref	   *aggref = fcinfo ? AggGetAggref(fcinfo) : NULL;
+	char	   *name = aggref ? get_func_name(aggref->aggfnoid) : NULL;
+
+	return name ? name : fallback;
+}
+
 void
-kpi_numeric_decode(Datum num, const char *fname, const char *argname,
-				   int128 *value, int *scale)
+kpi_numeric_decode(Datum num, FunctionCallInfo fcinfo, const char *fname,
+				   const char *argname, int128 *value, int *scale)
 {
 	struct varlena *v = PG_DETOAST_DATUM_PACKED(num);
 	const char *data = VARDATA_ANY(v);
@@ -87,7 +105,7 @@ kpi_numeric_decode(Datum num, const char *fname, const char *argname,
 	const int128 *p10 = pow10_table();
 
 	if (len < (int) sizeof(uint16))
-		elog(ERROR, "%s: corrupt numeric value", fname);
+		elog(ERROR, "%s: corrupt numeric value", kpi_caller(fcinfo, fname));
 	memcpy(&header, data, sizeof(uint16));
 
 	if ((header & NUM_SIGN_MASK) == NUM_SPECIAL)
@@ -96,7 +114,7 @@ kpi_numeric_decode(Datum num, const char *fname, const char *argname,
 
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: %s must be a finite number, got %s", fname, argname,
+				 errmsg("%s: %s must be a finite number, got %s", kpi_caller(fcinfo, fname), argname,
 						numeric_is_nan(n) ? "NaN" :
 						(header & 0x2000) ? "-Infinity" : "Infinity"),
 				 errhint("Filter such rows out or replace them, e.g. WHERE %s <> 'NaN'.", argname)));
@@ -115,7 +133,7 @@ kpi_numeric_decode(Datum num, const char *fname, const char *argname,
 		int16		w;
 
 		if (len < (int) (2 * sizeof(uint16)))
-			elog(ERROR, "%s: corrupt numeric value", fname);
+			elog(ERROR, "%s: corrupt numeric value", kpi_caller(fcinfo, fname));
 		neg = (header & NUM_SIGN_MASK) == NUM_NEG;
 		dscale = header & NUM_DSCALE_MASK;
 		memcpy(&w, data + sizeof(uint16), sizeof(int16));
@@ -125,7 +143,7 @@ kpi_numeric_decode(Datum num, const char *fname, const char *argname,
 	ndigits = (len - hdr) / (int) sizeof(int16);
 
 	if (dscale > KPI_MAX_SCALE)
-		money_overflow(fname);
+		money_overflow(kpi_caller(fcinfo, fname));
 
 	/* value * 10^dscale = sum digit_i * 10^(4*(weight-i) + dscale) */
 	for (int i = 0; i < ndigits; i++)
@@ -141,7 +159,7 @@ kpi_numeric_decode(Datum num, const char *fname, const char *argname,
 		{
 			if (exp10 > KPI_MAX_SCALE ||
 				__builtin_mul_overflow((int128) d, p10[exp10], &term))
-				money_overflow(fname);
+				money_overflow(kpi_caller(fcinfo, fname));
 		}
 		else
 		{
@@ -151,7 +169,7 @@ kpi_numeric_decode(Datum num, const char *fname, const char *argname,
 			term = d / (int) p10[-exp10];
 		}
 		if (__builtin_add_overflow(acc, term, &acc))
-			money_overflow(fname);
+			money_overflow(kpi_caller(fcinfo, fname));
 	}
 	*value = neg ? -acc : acc;
 	*scale = dscale;
@@ -262,28 +280,28 @@ kpi_recv_int128(StringInfo buf)
 /* ---- time ---- */
 
 int64
-kpi_timestamp_usec(Datum ts, const char *fname, const char *argname)
+kpi_timestamp_usec(Datum ts, FunctionCallInfo fcinfo, const char *fname, const char *argname)
 {
 	Timestamp	t = DatumGetTimestamp(ts);
 
 	if (TIMESTAMP_NOT_FINITE(t))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("%s: %s must be finite, got %s", fname, argname,
+				 errmsg("%s: %s must be finite, got %s", kpi_caller(fcinfo, fname), argname,
 						TIMESTAMP_IS_NOBEGIN(t) ? "-infinity" : "infinity"),
 				 errhint("Use NULL for an unknown or open-ended time.")));
 	return (int64) t;
 }
 
 int64
-kpi_date_usec(Datum d, const char *fname, const char *argname)
+kpi_date_usec(Datum d, FunctionCallInfo fcinfo, const char *fname, const char *argname)
 {
 	DateADT		dt = DatumGetDateADT(d);
 
 	if (DATE_NOT_FINITE(dt))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("%s: %s must be finite, got %s", fname, argname,
+				 errmsg("%s: %s must be finite, got %s", kpi_caller(fcinfo, fname), argname,
 						DATE_IS_NOBEGIN(dt) ? "-infinity" : "infinity"),
 				 errhint("Use NULL for an unknown or open-ended date.")));
 	/* dates beyond the timestamp range cannot be carried in microseconds */
@@ -291,7 +309,7 @@ kpi_date_usec(Datum d, const char *fname, const char *argname)
 		dt >= (DateADT) (END_TIMESTAMP / USECS_PER_DAY))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("%s: %s is out of range: %s", fname, argname,
+				 errmsg("%s: %s is out of range: %s", kpi_caller(fcinfo, fname), argname,
 						DatumGetCString(DirectFunctionCall1(date_out, d))),
 				 errhint("Dates must lie within the range of timestamp (4714 BC to 294276 AD).")));
 	return (int64) dt * KPI_USECS_PER_DAY;

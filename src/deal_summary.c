@@ -211,7 +211,7 @@ money_step(DealSummary *s, MoneySum *m, int128 v, int dscale, int sign)
  * NULL = not in the sales cycle.
  */
 static bool
-ds_row(DealSummary *s, int sign, const char *fname,
+ds_row(DealSummary *s, int sign, FunctionCallInfo fcinfo, const char *fname,
 	   bool amount_null, Datum amount, bool won_null, bool won,
 	   bool times_null, int64 created, int64 closed)
 {
@@ -229,11 +229,11 @@ ds_row(DealSummary *s, int sign, const char *fname,
 		int			dscale;
 		MoneySum   *m = won_null ? &s->open_amt : won ? &s->won_amt : &s->lost_amt;
 
-		kpi_numeric_decode(amount, fname, "amount", &v, &dscale);
+		kpi_numeric_decode(amount, fcinfo, fname, "amount", &v, &dscale);
 		if (v < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s: amount must not be negative, got %s", fname,
+					 errmsg("%s: amount must not be negative, got %s", kpi_caller(fcinfo, fname),
 							DatumGetCString(DirectFunctionCall1(numeric_out, amount))),
 					 errhint("Deal amounts are values of deals; filter out or fix credit notes and corrections.")));
 		if (!money_step(s, m, v, dscale, sign))
@@ -244,7 +244,7 @@ ds_row(DealSummary *s, int sign, const char *fname,
 		if (closed < created)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s: closed must not be before created", fname),
+					 errmsg("%s: closed must not be before created", kpi_caller(fcinfo, fname)),
 					 errdetail("A decided deal was closed %.6f days before it was created.",
 							   ((double) created - (double) closed) / KPI_USECS_PER_DAY),
 					 errhint("Fix the deal's dates, or pass NULL as closed to leave it out of the sales cycle.")));
@@ -275,16 +275,16 @@ ds_accum4(FunctionCallInfo fcinfo, int sign, bool is_date, const char *fname)
 	{
 		if (is_date)
 		{
-			created = kpi_date_usec(PG_GETARG_DATUM(3), fname, "created");
-			closed = kpi_date_usec(PG_GETARG_DATUM(4), fname, "closed");
+			created = kpi_date_usec(PG_GETARG_DATUM(3), fcinfo, fname, "created");
+			closed = kpi_date_usec(PG_GETARG_DATUM(4), fcinfo, fname, "closed");
 		}
 		else
 		{
-			created = kpi_timestamp_usec(PG_GETARG_DATUM(3), fname, "created");
-			closed = kpi_timestamp_usec(PG_GETARG_DATUM(4), fname, "closed");
+			created = kpi_timestamp_usec(PG_GETARG_DATUM(3), fcinfo, fname, "created");
+			closed = kpi_timestamp_usec(PG_GETARG_DATUM(4), fcinfo, fname, "closed");
 		}
 	}
-	if (!ds_row(s, sign, fname,
+	if (!ds_row(s, sign, fcinfo, fname,
 				PG_ARGISNULL(1), PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1),
 				PG_ARGISNULL(2), PG_ARGISNULL(2) ? false : PG_GETARG_BOOL(2),
 				times_null, created, closed))
@@ -332,7 +332,7 @@ ds_won_accum(FunctionCallInfo fcinfo, int sign, const char *fname)
 	if (sign < 0 && PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = ds_state(fcinfo, 0);
-	if (!ds_row(s, sign, fname,
+	if (!ds_row(s, sign, fcinfo, fname,
 				PG_ARGISNULL(2), PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2),
 				PG_ARGISNULL(1), PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1),
 				true, 0, 0))
@@ -765,7 +765,7 @@ sales_velocity_scalar(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("sales_velocity: opportunities must be a finite non-negative number, got %g", opps)));
 	kpi_check_ratio(hr, "sales_velocity", "hit_ratio");
-	kpi_numeric_decode(PG_GETARG_DATUM(2), "sales_velocity", "avg_deal_size", &avg, &avg_scale);
+	kpi_numeric_decode(PG_GETARG_DATUM(2), NULL, "sales_velocity", "avg_deal_size", &avg, &avg_scale);
 	if (avg < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -278,8 +278,8 @@ path_accum_common(FunctionCallInfo fcinfo, bool is_date)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	stage = PG_GETARG_TEXT_PP(1);
-	t = is_date ? kpi_date_usec(PG_GETARG_DATUM(2), fname, "entered_at")
-		: kpi_timestamp_usec(PG_GETARG_DATUM(2), fname, "entered_at");
+	t = is_date ? kpi_date_usec(PG_GETARG_DATUM(2), fcinfo, fname, "entered_at")
+		: kpi_timestamp_usec(PG_GETARG_DATUM(2), fcinfo, fname, "entered_at");
 	pos = stages_scan(stages, VARDATA_ANY(stage), VARSIZE_ANY_EXHDR(stage),
 					  PG_ARGISNULL(0), fname, &hash, &nstages);
 	if (PG_ARGISNULL(0))
@@ -419,8 +419,9 @@ PG_FUNCTION_INFO_V1(stage_path_out);
 PG_FUNCTION_INFO_V1(stage_path_recv);
 PG_FUNCTION_INFO_V1(stage_path_send);
 
+/* text: the input string to quote; NULL for binary input */
 static void
-path_check(const StagePath *p, bool binary)
+path_check(const StagePath *p, const char *text)
 {
 	const char *bad = NULL;
 
@@ -437,11 +438,11 @@ path_check(const StagePath *p, bool binary)
 	}
 	if (!bad)
 		return;
-	if (binary)
+	if (text == NULL)
 		kpi_bad_binary("stage_path", bad);
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type stage_path"),
+			 errmsg("invalid input syntax for type stage_path: \"%s\"", text),
 			 errdetail("%s", bad)));
 }
 
@@ -488,7 +489,7 @@ stage_path_in(PG_FUNCTION_ARGS)
 	}
 	kv_char(&kv, ']');
 	kv_end(&kv);
-	path_check(p, false);
+	path_check(p, str);
 	p->flags = 0;
 	PG_RETURN_POINTER(path_sorted(p));
 }
@@ -539,7 +540,7 @@ stage_path_recv(PG_FUNCTION_ARGS)
 	}
 	p->nevents = n;
 	kpi_recv_end(buf, "stage_path");
-	path_check(p, true);
+	path_check(p, NULL);
 	PG_RETURN_POINTER(path_sorted(p));
 }
 

@@ -28,8 +28,9 @@
 #define KPI_USECS_PER_DAY INT64CONST(86400000000)
 
 /* ---- money ---- */
-extern void kpi_numeric_decode(Datum num, const char *fname, const char *argname,
-							   int128 *value, int *scale);
+extern const char *kpi_caller(FunctionCallInfo fcinfo, const char *fallback);
+extern void kpi_numeric_decode(Datum num, FunctionCallInfo fcinfo, const char *fname,
+							   const char *argname, int128 *value, int *scale);
 extern int128 kpi_rescale(int128 v, int from, int to);
 extern void kpi_money_align(int16 *state_scale, int128 **fields, int nfields,
 							int128 *amount, int amount_scale);
@@ -41,8 +42,8 @@ extern void kpi_send_int128(StringInfo buf, int128 v);
 extern int128 kpi_recv_int128(StringInfo buf);
 
 /* ---- time ---- */
-extern int64 kpi_timestamp_usec(Datum ts, const char *fname, const char *argname);
-extern int64 kpi_date_usec(Datum d, const char *fname, const char *argname);
+extern int64 kpi_timestamp_usec(Datum ts, FunctionCallInfo fcinfo, const char *fname, const char *argname);
+extern int64 kpi_date_usec(Datum d, FunctionCallInfo fcinfo, const char *fname, const char *argname);
 extern int64 kpi_interval_usec(Datum iv, const char *fname, const char *argname);
 
 /* ---- int8[] aggregate states ---- */

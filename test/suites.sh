@@ -38,5 +38,6 @@ for t in test/t/*.sh; do
 done
 
 [ ${#failures[@]} -gt 0 ] && echo "failures: ${failures[*]}"
-echo "$passed passed, $failed failed"
+echo "suites: $passed passed, $failed failed"
+[ -n "${KPI_COUNTS_FILE:-}" ] && echo "$passed $failed" > "$KPI_COUNTS_FILE"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,48 @@
+-- Bad input never gives a silently wrong number: each case raises an error
+-- with a proper SQLSTATE and a message naming the argument and the value.
+
+-- amounts: NaN, infinity, negative
+SELECT error_of($$SELECT hit_ratio(true, 'NaN'::numeric)$$);
+SELECT error_of($$SELECT deal_summary('Infinity'::numeric, true, date '2024-01-01', date '2024-01-02')$$);
+SELECT error_of($$SELECT sales_velocity(-5, true, date '2024-01-01', date '2024-01-02')$$);
+-- amounts beyond exact 128-bit accumulation
+SELECT error_of($$SELECT hit_ratio(true, 1e40)$$);
+SELECT error_of($$SELECT hit_ratio(true, a) FROM (VALUES (9e37), (9e37)) v(a)$$);
+-- closed before created, infinite times
+SELECT error_of($$SELECT sales_velocity(1, true, date '2024-01-10', date '2024-01-01')$$);
+SELECT error_of($$SELECT sales_velocity(1, false, timestamptz 'infinity', now())$$);
+SELECT error_of($$SELECT deal_summary(1, true, date '2024-01-01', date 'infinity')$$);
+-- an open deal with dates in any order is fine (its dates are not used)
+SELECT deals(deal_summary(1, NULL, date '2024-01-10', date '2024-01-01'));
+-- scalar sales_velocity: hit ratio outside [0, 1], negative cycle
+SELECT error_of($$SELECT sales_velocity(10, 1.5, 100, 10)$$);
+SELECT error_of($$SELECT sales_velocity(10, 0.5, 100, -1)$$);
+SELECT error_of($$SELECT sales_velocity(-1, 0.5, 100, 10)$$);
+-- churn: period reversed, period changing within a group, until before from, inconsistent counts
+SELECT error_of($$SELECT churn_rate(date '2024-01-01', NULL, date '2024-02-01', date '2024-01-01')$$);
+SELECT error_of($$SELECT churn_rate(f, NULL, p, date '2024-03-01') FROM (VALUES (date '2023-01-01', date '2024-01-01'), ('2023-01-01', '2024-02-01')) v(f, p)$$);
+SELECT error_of($$SELECT churn_rate(date '2024-01-05', date '2024-01-01', date '2024-01-01', date '2024-02-01')$$);
+SELECT error_of($$SELECT churn_rate(-1, 5)$$);
+SELECT error_of($$SELECT churn_rate(10, 20, 5)$$);
+SELECT error_of($$SELECT retention_rate(10, 5, 8)$$);
+-- clv: negative inputs, churn outside [0, 1]
+SELECT error_of($$SELECT clv(-1, 2, 3)$$);
+SELECT error_of($$SELECT clv(100, 1.5)$$);
+SELECT error_of($$SELECT clv(100, 'NaN'::float8)$$);
+SELECT error_of($$SELECT lifespan(order_summary(1, date '2024-01-01'), interval '0 days')$$);
+-- funnels: empty list, NULL in the list, duplicates, NULL list, unknown mode,
+-- ordered on a deals table, unknown stage in an accessor, changing list
+SELECT error_of($$SELECT stage_funnel('lead', ARRAY[]::text[])$$);
+SELECT error_of($$SELECT stage_funnel('lead', ARRAY['lead', NULL])$$);
+SELECT error_of($$SELECT stage_funnel('lead', ARRAY['lead', 'won', 'lead'])$$);
+SELECT error_of($$SELECT stage_funnel('lead', NULL::text[])$$);
+SELECT error_of($$SELECT stage_funnel('lead', ARRAY['lead','won'], 'sideways')$$);
+SELECT error_of($$SELECT stage_funnel('lead', ARRAY['lead','won'], 'ordered')$$);
+SELECT error_of($$SELECT stage_conversion(stage_funnel('lead', ARRAY['lead','won']), 'lead', 'lost')$$);
+SELECT error_of($$SELECT stage_funnel(s, l) FROM (VALUES ('lead', ARRAY['lead','won']), ('won', ARRAY['lead','qualified','won'])) v(s, l)$$);
+SELECT error_of($$SELECT stage_funnel(p, ARRAY['lead','qualified']) FROM (SELECT stage_path('lead', date '2024-01-01', ARRAY['lead','won']) p) x$$);
+SELECT error_of($$SELECT rollup(f) FROM (SELECT stage_funnel('lead', ARRAY['a','lead']) UNION ALL SELECT stage_funnel('lead', ARRAY['lead','b'])) v(f)$$);
+SELECT error_of($$SELECT rollup(f) FROM (SELECT stage_funnel('lead', ARRAY['lead','b'], 'entered') UNION ALL SELECT stage_funnel('lead', ARRAY['lead','b'])) v(f)$$);
+-- a forged path that claims more stages than the funnel is rejected
+SELECT error_of($$SELECT stage_funnel('(version=1,stages=2,hash=5,events=[1@0])'::stage_path, ARRAY['lead','won'])$$);
+SELECT error_of($$SELECT stage_path('lead', date '2024-01-01', (SELECT array_agg('s' || g) FROM generate_series(1, 65) g))$$);

@@ -1,0 +1,80 @@
+-- Our types are storable: exact text round trips, binary COPY round trips,
+-- and untrusted text input is validated.
+
+CREATE TABLE summaries AS
+SELECT rep, deal_summary(amount, won, created, closed) AS ds,
+       (SELECT rollup(s) FROM (SELECT order_summary(amount, purchased_at) s FROM orders WHERE customer_id % 17 = rep GROUP BY customer_id) c) AS os,
+       (SELECT stage_funnel(p, ARRAY['lead','qualified','proposal','negotiation','won'], 'entered')
+          FROM (SELECT stage_path(stage, entered_at, ARRAY['lead','qualified','proposal','negotiation','won']) p
+                FROM stage_events WHERE deal_id % 17 = rep GROUP BY deal_id) x) AS sf,
+       (SELECT stage_path(stage, entered_at, ARRAY['lead','qualified','proposal','negotiation','won'])
+          FROM stage_events WHERE deal_id = rep + 1) AS sp
+FROM deals GROUP BY rep;
+
+-- text round trip: text -> value -> text is the identity, and the KPIs survive
+SELECT count(*) AS n,
+       bool_and(ds::text::deal_summary::text = ds::text) AS deal_summary_text,
+       bool_and(os::text::order_summary::text = os::text) AS order_summary_text,
+       bool_and(sf::text::stage_funnel::text = sf::text) AS stage_funnel_text,
+       bool_and(sp::text::stage_path::text = sp::text) AS stage_path_text,
+       bool_and(avg_deal_size(ds::text::deal_summary) IS NOT DISTINCT FROM avg_deal_size(ds)) AS kpi_after_text
+FROM summaries;
+
+-- binary COPY round trip
+COPY summaries TO '/tmp/sales_kpi_io_test.bin' WITH (FORMAT binary);
+CREATE TABLE summaries2 (LIKE summaries);
+COPY summaries2 FROM '/tmp/sales_kpi_io_test.bin' WITH (FORMAT binary);
+SELECT count(*) AS n,
+       bool_and(a.ds::text = b.ds::text AND a.os::text = b.os::text AND a.sf::text = b.sf::text
+                AND a.sp::text IS NOT DISTINCT FROM b.sp::text) AS binary_round_trip
+FROM summaries a JOIN summaries2 b USING (rep);
+-- a materialized view of summaries reads back the same KPIs
+CREATE MATERIALIZED VIEW mv AS SELECT rep, ds FROM summaries;
+SELECT bool_and(close_to(hit_ratio(m.ds), hit_ratio(s.ds))) AS matview FROM mv m JOIN summaries s USING (rep);
+
+-- a readable literal
+SELECT '(version=1,deals=3,won=1,lost=1,won_amount=100.50,won_amount_n=1,won_amount_scale_n=1,lost_amount=200,lost_amount_n=1,lost_amount_scale_n=1,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=864000000000,cycle_n=1)'::deal_summary AS literal;
+
+-- malformed literals: each is rejected with a message saying what is wrong
+SELECT error_of(format('SELECT %L::deal_summary', lit)) AS deal_summary_errors
+FROM (VALUES
+  (''), ('()'), ('garbage'),
+  ('(version=2,deals=0,won=0,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)'),
+  ('(version=1,deals=1,won=2,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)'),
+  ('(version=1,deals=-1,won=0,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)'),
+  ('(version=1,deals=1,won=1,lost=0,won_amount=-5,won_amount_n=1,won_amount_scale_n=1,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)'),
+  ('(version=1,deals=1,won=1,lost=0,won_amount=5,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)'),
+  ('(version=1,deals=1,won=1,lost=0,won_amount=5,won_amount_n=1,won_amount_scale_n=1,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=10,cycle_n=0)'),
+  ('(version=1,deals=1,won=1,lost=0,won_amount=5,won_amount_n=1,won_amount_scale_n=1,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0) junk'),
+  ('(version=1,deals=1,won=1,lost=0,won_amount=5,won_amount_n=1,won_amount_scale_n=1,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0'),
+  ('(version=1,deals=99999999999999999999,won=0,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)'),
+  ('(version=1,won=0,deals=0,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)'),
+  ('(version=1,deals=0,won=0,lost=0,won_amount=1.,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)')
+) v(lit);
+SELECT error_of(format('SELECT %L::order_summary', lit)) AS order_summary_errors
+FROM (VALUES
+  ('(version=1,customers=1,orders=0,revenue=0,lifespan_us=0,first_us=0,last_us=0)'),
+  ('(version=1,customers=1,orders=1,revenue=5,lifespan_us=10,first_us=0,last_us=5)'),
+  ('(version=1,customers=1,orders=1,revenue=5,lifespan_us=0,first_us=10,last_us=5)'),
+  ('(version=1,customers=0,orders=0,revenue=5,lifespan_us=0,first_us=0,last_us=0)'),
+  ('(version=1,customers=1,orders=1,revenue=5,lifespan_us=0,first_us=9223372036854775807,last_us=9223372036854775807)')
+) v(lit);
+SELECT error_of(format('SELECT %L::stage_funnel', lit)) AS stage_funnel_errors
+FROM (VALUES
+  ('(version=1,mode=sideways,deals=1,outside=0,stages=["a":1])'),
+  ('(version=1,mode=implied,deals=1,outside=0,stages=["a":1,"b":2])'),
+  ('(version=1,mode=implied,deals=1,outside=2,stages=["a":0])'),
+  ('(version=1,mode=entered,deals=3,outside=0,stages=["a":1,"a":1])'),
+  ('(version=1,mode=entered,deals=3,outside=0,stages=["a:1])'),
+  ('(version=1,mode=entered,deals=3,outside=0,stages=[])')
+) v(lit);
+SELECT error_of(format('SELECT %L::stage_path', lit)) AS stage_path_errors
+FROM (VALUES
+  ('(version=1,stages=2,hash=5,events=[3@0])'),
+  ('(version=1,stages=0,hash=5,events=[])'),
+  ('(version=1,stages=2,hash=5,events=[0@9223372036854775807])'),
+  ('(version=1,stages=2,hash=5,events=[0@])'),
+  ('(version=1,stages=2,hash=5,events=[0@1,1@0]')
+) v(lit);
+-- a valid path literal is sorted on input
+SELECT '(version=1,stages=2,hash=5,events=[1@20,0@10,2@10])'::stage_path;

@@ -1,0 +1,245 @@
+-- Sample CRM for the sales_kpi demo: sales reps, deals with their stage
+-- history, and subscription customers with their orders.
+--
+--   psql -v scale=1 -v seed=42 -f test/demo/generate.sql
+--
+-- scale 1 = 20 reps in 3 teams, ~20,000 deals over two years, ~2,000
+-- customers with ~14,000 orders.  The data is deterministic: every random
+-- number is a hash of (row key, stream, seed), and "today" is fixed at
+-- 2026-11-01 00:00 UTC, so the same scale and seed give the same rows on any
+-- machine and any day.
+
+\if :{?scale}
+\else
+\set scale 1
+\endif
+\if :{?seed}
+\else
+\set seed 42
+\endif
+
+SET client_min_messages = warning;
+-- day arithmetic on timestamptz depends on the time zone: fix it
+SET TimeZone = 'UTC';
+
+DROP TABLE IF EXISTS orders, customers, deal_stage_history, deals, reps;
+
+-- Pseudo-random numbers: pg_temp.u(key, stream) is uniform in [0, 1),
+-- pg_temp.n(key, stream) standard normal (Box-Muller); both pure functions
+-- of their arguments and the seed.
+SELECT format($f$
+CREATE FUNCTION pg_temp.u(k bigint, stream int) RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+'SELECT ((hashint8extended(k, %1$s::bigint * 1000 + stream) >> 11) & 9007199254740991)::float8 / 9007199254740992.0'
+$f$, :seed::bigint) \gexec
+CREATE FUNCTION pg_temp.n(k bigint, stream int) RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+'SELECT sqrt(-2 * ln(1 - pg_temp.u(k, stream))) * cos(2 * pi() * pg_temp.u(k, stream + 500))';
+
+CREATE TEMP TABLE demo_param AS
+SELECT timestamptz '2026-11-01 00:00+00' AS today,
+       timestamptz '2024-11-01 00:00+00' AS t0,          -- two years of history
+       greatest(20, round(20000 * :scale::numeric))::int AS n_deals,
+       greatest(20, round(2000 * :scale::numeric))::int AS n_customers;
+
+------------------------------------------------------------------------------
+-- reps: 20 reps in 3 teams.  Each team sells a different deal size and cycle;
+-- each rep has a skill (hit ratio 15%..45%, spread evenly over the reps in a
+-- seed-dependent order), a cycle length (20..120 days) and a deal volume.
+------------------------------------------------------------------------------
+CREATE TABLE reps (rep_id int PRIMARY KEY, name text NOT NULL, team text NOT NULL);
+CREATE TEMP TABLE rep_param AS
+WITH r AS (
+  SELECT i AS rep_id,
+         (ARRAY['Anna Berg','Ben Carter','Chloe Dubois','David Eriksen','Emma Fischer',
+                'Felix Gruber','Greta Hansen','Hugo Ibsen','Ida Jensen','Jonas Keller',
+                'Klara Lund','Lars Meyer','Maja Nilsen','Noah Olsen','Olivia Petit',
+                'Paul Quist','Rosa Schmidt','Sven Torres','Tara Weber','Yusuf Zimmer'])[i] AS name,
+         (ARRAY['Enterprise','Mid-Market','SMB'])[1 + (i - 1) % 3] AS team,
+         rank() OVER (ORDER BY pg_temp.u(i, 1)) AS skill_rank
+  FROM generate_series(1, 20) i
+)
+SELECT r.*,
+       0.15 + 0.30 * (skill_rank - 1) / 19.0 AS p_win,
+       -- cycle: Enterprise 70..120 days, Mid-Market 40..80, SMB 20..50
+       CASE team WHEN 'Enterprise' THEN 70 + 50 * pg_temp.u(rep_id, 2)
+                 WHEN 'Mid-Market' THEN 40 + 40 * pg_temp.u(rep_id, 2)
+                 ELSE 20 + 30 * pg_temp.u(rep_id, 2) END AS cycle_days,
+       -- median deal size
+       CASE team WHEN 'Enterprise' THEN 40000 WHEN 'Mid-Market' THEN 12000 ELSE 4000 END
+         * (0.75 + 0.5 * pg_temp.u(rep_id, 3)) AS median_amount,
+       -- share of the deals
+       CASE team WHEN 'Enterprise' THEN 0.5 WHEN 'Mid-Market' THEN 1.0 ELSE 1.6 END
+         * (0.7 + 0.6 * pg_temp.u(rep_id, 4)) AS volume
+FROM r;
+ALTER TABLE rep_param ADD COLUMN cum_hi float8, ADD COLUMN cum_lo float8;
+UPDATE rep_param p SET cum_hi = c.hi, cum_lo = c.hi - p.volume / c.total
+FROM (SELECT rep_id, sum(volume) OVER (ORDER BY rep_id) / sum(volume) OVER () AS hi,
+             sum(volume) OVER () AS total FROM rep_param) c
+WHERE c.rep_id = p.rep_id;
+UPDATE rep_param SET cum_hi = 1 WHERE rep_id = 20;   -- no float gap at the top
+INSERT INTO reps SELECT rep_id, name, team FROM rep_param ORDER BY rep_id;
+
+------------------------------------------------------------------------------
+-- deals: each deal is planned to its end (won, or lost at some stage), then
+-- cut at "today": a deal whose end lies after today is open.
+--   stages: lead -> qualified -> proposal -> negotiation -> won
+--   lost deals die at lead 35%, qualified 30%, proposal 20%, negotiation 15%
+--   ~5% of the deals that reach proposal go back to qualified once
+------------------------------------------------------------------------------
+CREATE TEMP TABLE plan AS
+WITH g AS (
+  SELECT i::bigint AS deal_id,
+         -- created: more deals lately (the business grows), office hours
+         p.t0 + floor(730 * pg_temp.u(i, 11) ^ 0.8) * interval '1 day'
+              + (8 * 3600 + floor(10 * 3600 * pg_temp.u(i, 12))) * interval '1 second' AS created_at,
+         pg_temp.u(i, 10) AS u_rep
+  FROM demo_param p, generate_series(1, p.n_deals) i
+), d AS (
+  SELECT g.deal_id, r.rep_id, g.created_at,
+         round(least(200000, greatest(1000, r.median_amount * exp(0.8 * pg_temp.n(g.deal_id, 13))))::numeric, 2) AS amount,
+         r.p_win,
+         -- planned days from created to the end of the funnel
+         r.cycle_days * exp(0.35 * pg_temp.n(g.deal_id, 14)) AS dur,
+         -- stage segment weights lead->qualified->proposal->negotiation->won
+         0.15 * (0.6 + 0.8 * pg_temp.u(g.deal_id, 15)) AS w1,
+         0.25 * (0.6 + 0.8 * pg_temp.u(g.deal_id, 16)) AS w2,
+         0.30 * (0.6 + 0.8 * pg_temp.u(g.deal_id, 17)) AS w3,
+         0.30 * (0.6 + 0.8 * pg_temp.u(g.deal_id, 18)) AS w4
+  FROM g JOIN rep_param r ON g.u_rep >= r.cum_lo AND g.u_rep < r.cum_hi
+), w AS (
+  SELECT d.*,
+         -- big deals are a little harder to win (factor 1.2 at 1k .. 0.8 at 200k)
+         pg_temp.u(deal_id, 19) < p_win * (1.2 - 0.4 * ln(amount / 1000) / ln(200)) AS will_win,
+         pg_temp.u(deal_id, 20) AS u_death,
+         w1 + w2 + w3 + w4 AS wsum
+  FROM d
+)
+SELECT deal_id, rep_id, created_at, amount, will_win,
+       CASE WHEN will_win THEN 5
+            WHEN u_death < 0.35 THEN 1 WHEN u_death < 0.65 THEN 2
+            WHEN u_death < 0.85 THEN 3 ELSE 4 END AS last_pos,
+       created_at + dur * (w1) / wsum * interval '1 day' AS t2,
+       created_at + dur * (w1 + w2) / wsum * interval '1 day' AS t3,
+       created_at + dur * (w1 + w2 + w3) / wsum * interval '1 day' AS t4,
+       created_at + dur * interval '1 day' AS t5,
+       pg_temp.u(deal_id, 21) AS u_lost_at,
+       pg_temp.u(deal_id, 22) < 0.05 AS loops
+FROM w;
+-- end of the deal: won at t5, or lost 30%..100% into the segment after its last stage
+ALTER TABLE plan ADD COLUMN t_end timestamptz;
+UPDATE plan SET t_end = CASE WHEN will_win THEN t5 ELSE
+    (ARRAY[created_at, t2, t3, t4])[last_pos]
+    + (0.3 + 0.7 * u_lost_at) * ((ARRAY[t2, t3, t4, t5])[last_pos] - (ARRAY[created_at, t2, t3, t4])[last_pos]) END;
+
+CREATE TABLE deal_stage_history (deal_id bigint NOT NULL, stage text NOT NULL, entered_at timestamptz NOT NULL);
+INSERT INTO deal_stage_history
+SELECT p.deal_id, e.stage, date_trunc('second', e.t)
+FROM plan p CROSS JOIN demo_param dp
+CROSS JOIN LATERAL (VALUES
+    ('lead', p.created_at),
+    ('qualified', CASE WHEN p.last_pos >= 2 THEN p.t2 END),
+    ('proposal', CASE WHEN p.last_pos >= 3 THEN p.t3 END),
+    -- the loop: back to qualified, then proposal again, before the next step
+    ('qualified', CASE WHEN p.loops AND p.last_pos >= 3
+                       THEN p.t3 + 0.3 * (CASE WHEN p.last_pos >= 4 THEN p.t4 ELSE p.t_end END - p.t3) END),
+    ('proposal', CASE WHEN p.loops AND p.last_pos >= 3
+                      THEN p.t3 + 0.6 * (CASE WHEN p.last_pos >= 4 THEN p.t4 ELSE p.t_end END - p.t3) END),
+    ('negotiation', CASE WHEN p.last_pos >= 4 THEN p.t4 END),
+    ('won', CASE WHEN p.will_win THEN p.t_end END),
+    ('closed lost', CASE WHEN NOT p.will_win THEN p.t_end END)
+) e(stage, t)
+WHERE e.t < dp.today
+ORDER BY p.deal_id, e.t;
+
+CREATE TABLE deals (
+    deal_id bigint PRIMARY KEY,
+    rep_id int NOT NULL REFERENCES reps,
+    amount numeric(12,2) NOT NULL,
+    created_at timestamptz NOT NULL,
+    closed_at timestamptz,          -- NULL while open
+    won boolean,                    -- NULL = open
+    stage text NOT NULL             -- the furthest stage reached
+);
+INSERT INTO deals
+SELECT p.deal_id, p.rep_id, p.amount, date_trunc('second', p.created_at),
+       CASE WHEN p.t_end < dp.today THEN date_trunc('second', p.t_end) END,
+       CASE WHEN p.t_end < dp.today THEN p.will_win END,
+       (ARRAY['lead','qualified','proposal','negotiation','won'])[
+           (SELECT max(array_position(ARRAY['lead','qualified','proposal','negotiation','won'], h.stage))
+            FROM deal_stage_history h WHERE h.deal_id = p.deal_id)]
+FROM plan p CROSS JOIN demo_param dp
+ORDER BY p.deal_id;
+CREATE INDEX ON deal_stage_history (deal_id, entered_at);
+CREATE INDEX ON deals (rep_id);
+
+------------------------------------------------------------------------------
+-- customers: subscriptions starting over the two years (more lately), each
+-- with a monthly churn hazard of 2%..4% (smaller for bigger accounts);
+-- active_until NULL = still active today.
+------------------------------------------------------------------------------
+CREATE TABLE customers (
+    customer_id bigint PRIMARY KEY,
+    active_from date NOT NULL,
+    active_until date,
+    mrr numeric(10,2) NOT NULL
+);
+INSERT INTO customers
+SELECT c.customer_id, c.active_from,
+       CASE WHEN c.active_from + c.life_days < p.today::date THEN c.active_from + c.life_days END,
+       c.mrr
+FROM demo_param p,
+LATERAL (
+  SELECT x.customer_id, x.active_from, x.mrr,
+         -- exponential lifetime in months, hazard 4% at MRR 29 .. 2% at MRR 5000
+         greatest(1, round(-ln(1 - pg_temp.u(x.customer_id, 33))
+             / (0.04 - 0.02 * ln(x.mrr / 29) / ln(5000 / 29.0)) * 30.44))::int AS life_days
+  FROM (
+    SELECT i::bigint AS customer_id,
+           p.t0::date + floor(730 * pg_temp.u(i, 31) ^ 0.85)::int AS active_from,
+           round(least(5000, greatest(29, 250 * exp(0.9 * pg_temp.n(i, 32))))::numeric, 2) AS mrr
+    FROM generate_series(1, p.n_customers) i
+  ) x
+) c
+ORDER BY c.customer_id;
+
+------------------------------------------------------------------------------
+-- orders: repeat purchases while the customer is active, every 15..90 days on
+-- average, basket size log-normal around a per-customer median.
+------------------------------------------------------------------------------
+CREATE TABLE orders (
+    order_id bigint PRIMARY KEY,
+    customer_id bigint NOT NULL REFERENCES customers,
+    amount numeric(10,2) NOT NULL,
+    purchased_at timestamptz NOT NULL
+);
+INSERT INTO orders
+SELECT row_number() OVER (ORDER BY o.purchased_at, o.customer_id), o.customer_id, o.amount, o.purchased_at
+FROM (
+  SELECT c.customer_id,
+         round(greatest(5, c.basket * exp(0.5 * pg_temp.n(c.customer_id * 1000 + k, 43)))::numeric, 2) AS amount,
+         date_trunc('second', c.active_from::timestamptz
+             + (k * c.gap + CASE WHEN k = 0 THEN 0 ELSE c.gap * (pg_temp.u(c.customer_id * 1000 + k, 44) - 0.5) END)
+               * interval '1 day'
+             + (9 * 3600 + floor(12 * 3600 * pg_temp.u(c.customer_id * 1000 + k, 45))) * interval '1 second') AS purchased_at,
+         c.ends
+  FROM (
+    SELECT cu.customer_id, cu.active_from,
+           coalesce(cu.active_until::timestamptz, p.today) AS ends,
+           15 + 75 * pg_temp.u(cu.customer_id, 41) AS gap,
+           60 * exp(1.2 * pg_temp.u(cu.customer_id, 42)) * (0.5 + cu.mrr / 500) AS basket
+    FROM customers cu, demo_param p
+  ) c,
+  LATERAL generate_series(0, floor((c.ends::date - c.active_from) / c.gap)::int) k
+) o
+WHERE o.purchased_at < o.ends;
+
+ANALYZE reps, deals, deal_stage_history, customers, orders;
+
+SELECT (SELECT count(*) FROM reps) AS reps,
+       (SELECT count(*) FROM deals) AS deals,
+       (SELECT count(*) FROM deal_stage_history) AS stage_events,
+       (SELECT count(*) FROM customers) AS customers,
+       (SELECT count(*) FROM orders) AS orders
+\gset demo_
+\echo generated :demo_reps reps, :demo_deals deals, :demo_stage_events stage events, :demo_customers customers, :demo_orders orders (scale :scale, seed :seed)
