@@ -33,5 +33,5 @@ build_install() {
 # Run a command with a temporary cluster (PGHOST/PGPORT/PGUSER set); the
 # cluster is removed afterwards whatever the command's outcome.
 with_cluster() {
-    pg_virtualenv -v "$PGVER" "$@"
+    pg_virtualenv -t -v "$PGVER" "$@"
 }
