@@ -33,23 +33,23 @@ CREATE MATERIALIZED VIEW mv AS SELECT rep, ds FROM summaries;
 SELECT bool_and(close_to(hit_ratio(m.ds), hit_ratio(s.ds))) AS matview FROM mv m JOIN summaries s USING (rep);
 
 -- a readable literal
-SELECT '(version=1,deals=3,won=1,lost=1,won_amount=100.50,won_amount_n=1,won_amount_scale_n=1,lost_amount=200,lost_amount_n=1,lost_amount_scale_n=1,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=864000000000,cycle_n=1)'::deal_summary AS literal;
+SELECT '(version=1,deals=3,won=1,lost=1,won_amount=100.50,won_amount_n=1,won_amount_scale_n=1,lost_amount=200,lost_amount_n=1,lost_amount_scale_n=1,open_amount=0,open_amount_n=0,open_amount_scale_n=0,weighted_pipeline=0,weighted_pipeline_n=0,weighted_pipeline_scale_n=0,cycle_us=864000000000,cycle_n=1)'::deal_summary AS literal;
 
 -- malformed literals: each is rejected with a message saying what is wrong
 SELECT error_of(format('SELECT %L::deal_summary', lit)) AS deal_summary_errors
 FROM (VALUES
   (''), ('()'), ('garbage'),
-  ('(version=2,deals=0,won=0,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)'),
-  ('(version=1,deals=1,won=2,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)'),
-  ('(version=1,deals=-1,won=0,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)'),
-  ('(version=1,deals=1,won=1,lost=0,won_amount=-5,won_amount_n=1,won_amount_scale_n=1,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)'),
-  ('(version=1,deals=1,won=1,lost=0,won_amount=5,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)'),
-  ('(version=1,deals=1,won=1,lost=0,won_amount=5,won_amount_n=1,won_amount_scale_n=1,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=10,cycle_n=0)'),
-  ('(version=1,deals=1,won=1,lost=0,won_amount=5,won_amount_n=1,won_amount_scale_n=1,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0) junk'),
-  ('(version=1,deals=1,won=1,lost=0,won_amount=5,won_amount_n=1,won_amount_scale_n=1,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0'),
-  ('(version=1,deals=99999999999999999999,won=0,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)'),
-  ('(version=1,won=0,deals=0,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)'),
-  ('(version=1,deals=0,won=0,lost=0,won_amount=1.,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,cycle_us=0,cycle_n=0)')
+  ('(version=2,deals=0,won=0,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,weighted_pipeline=0,weighted_pipeline_n=0,weighted_pipeline_scale_n=0,cycle_us=0,cycle_n=0)'),
+  ('(version=1,deals=1,won=2,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,weighted_pipeline=0,weighted_pipeline_n=0,weighted_pipeline_scale_n=0,cycle_us=0,cycle_n=0)'),
+  ('(version=1,deals=-1,won=0,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,weighted_pipeline=0,weighted_pipeline_n=0,weighted_pipeline_scale_n=0,cycle_us=0,cycle_n=0)'),
+  ('(version=1,deals=1,won=1,lost=0,won_amount=-5,won_amount_n=1,won_amount_scale_n=1,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,weighted_pipeline=0,weighted_pipeline_n=0,weighted_pipeline_scale_n=0,cycle_us=0,cycle_n=0)'),
+  ('(version=1,deals=1,won=1,lost=0,won_amount=5,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,weighted_pipeline=0,weighted_pipeline_n=0,weighted_pipeline_scale_n=0,cycle_us=0,cycle_n=0)'),
+  ('(version=1,deals=1,won=1,lost=0,won_amount=5,won_amount_n=1,won_amount_scale_n=1,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,weighted_pipeline=0,weighted_pipeline_n=0,weighted_pipeline_scale_n=0,cycle_us=10,cycle_n=0)'),
+  ('(version=1,deals=1,won=1,lost=0,won_amount=5,won_amount_n=1,won_amount_scale_n=1,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,weighted_pipeline=0,weighted_pipeline_n=0,weighted_pipeline_scale_n=0,cycle_us=0,cycle_n=0) junk'),
+  ('(version=1,deals=1,won=1,lost=0,won_amount=5,won_amount_n=1,won_amount_scale_n=1,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,weighted_pipeline=0,weighted_pipeline_n=0,weighted_pipeline_scale_n=0,cycle_us=0'),
+  ('(version=1,deals=99999999999999999999,won=0,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,weighted_pipeline=0,weighted_pipeline_n=0,weighted_pipeline_scale_n=0,cycle_us=0,cycle_n=0)'),
+  ('(version=1,won=0,deals=0,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,weighted_pipeline=0,weighted_pipeline_n=0,weighted_pipeline_scale_n=0,cycle_us=0,cycle_n=0)'),
+  ('(version=1,deals=0,won=0,lost=0,won_amount=1.,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,weighted_pipeline=0,weighted_pipeline_n=0,weighted_pipeline_scale_n=0,cycle_us=0,cycle_n=0)')
 ) v(lit);
 SELECT error_of(format('SELECT %L::order_summary', lit)) AS order_summary_errors
 FROM (VALUES

@@ -146,6 +146,102 @@ COMMENT ON AGGREGATE deal_summary(pg_catalog.numeric, pg_catalog.bool, pg_catalo
 COMMENT ON AGGREGATE deal_summary(pg_catalog.numeric, pg_catalog.bool, pg_catalog.date, pg_catalog.date) IS 'deal summary of deal rows (amount, won, created, closed): read every deal KPI from it with accessors';
 COMMENT ON AGGREGATE rollup(deal_summary) IS 'merges deal summaries exactly (e.g. daily summaries into a quarter, or OVER () as the team benchmark)';
 
+-- deal_summary with a win probability, and the standalone deal aggregates
+CREATE FUNCTION deal_summary_accum(deal_summary, pg_catalog.numeric, pg_catalog.bool, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.numeric)
+    RETURNS deal_summary AS 'MODULE_PATHNAME', 'deal_summary_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION deal_summary_accum_inv(deal_summary, pg_catalog.numeric, pg_catalog.bool, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.numeric)
+    RETURNS deal_summary AS 'MODULE_PATHNAME', 'deal_summary_accum_inv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION deal_summary_cycle_accum(deal_summary, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.bool)
+    RETURNS deal_summary AS 'MODULE_PATHNAME', 'deal_summary_cycle_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION deal_summary_cycle_accum_inv(deal_summary, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.bool)
+    RETURNS deal_summary AS 'MODULE_PATHNAME', 'deal_summary_cycle_accum_inv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION deal_summary_accum(deal_summary, pg_catalog.numeric, pg_catalog.bool, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.numeric) IS 'transition function: adds one deal row (amount, won, created, closed, probability) to a deal_summary';
+COMMENT ON FUNCTION deal_summary_accum_inv(deal_summary, pg_catalog.numeric, pg_catalog.bool, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.numeric) IS 'inverse transition: removes one deal row with probability (moving windows); NULL when not exactly invertible';
+COMMENT ON FUNCTION deal_summary_cycle_accum(deal_summary, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.bool) IS 'transition function of sales_cycle_days(created, closed, won)';
+COMMENT ON FUNCTION deal_summary_cycle_accum_inv(deal_summary, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.bool) IS 'inverse transition of sales_cycle_days(created, closed, won) for moving windows';
+CREATE AGGREGATE deal_summary(amount pg_catalog.numeric, won pg_catalog.bool, created pg_catalog.timestamptz, closed pg_catalog.timestamptz, probability pg_catalog.numeric) (
+    sfunc = deal_summary_accum, stype = deal_summary, combinefunc = deal_summary_combine,
+    msfunc = deal_summary_accum, minvfunc = deal_summary_accum_inv, mstype = deal_summary,
+    parallel = safe);
+COMMENT ON AGGREGATE deal_summary(pg_catalog.numeric, pg_catalog.bool, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.numeric) IS 'deal summary with win probabilities: adds the weighted pipeline (sum of amount * probability over open deals)';
+CREATE AGGREGATE sales_cycle_days(created pg_catalog.timestamptz, closed pg_catalog.timestamptz, won pg_catalog.bool) (
+    sfunc = deal_summary_cycle_accum, stype = deal_summary, combinefunc = deal_summary_combine, finalfunc = sales_cycle_days,
+    msfunc = deal_summary_cycle_accum, minvfunc = deal_summary_cycle_accum_inv, mstype = deal_summary, mfinalfunc = sales_cycle_days,
+    parallel = safe);
+COMMENT ON AGGREGATE sales_cycle_days(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.bool) IS 'average days from created to closed over won deals; NULL when none';
+
+CREATE FUNCTION deal_summary_accum(deal_summary, pg_catalog.numeric, pg_catalog.bool, pg_catalog.timestamp, pg_catalog.timestamp, pg_catalog.numeric)
+    RETURNS deal_summary AS 'MODULE_PATHNAME', 'deal_summary_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION deal_summary_accum_inv(deal_summary, pg_catalog.numeric, pg_catalog.bool, pg_catalog.timestamp, pg_catalog.timestamp, pg_catalog.numeric)
+    RETURNS deal_summary AS 'MODULE_PATHNAME', 'deal_summary_accum_inv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION deal_summary_cycle_accum(deal_summary, pg_catalog.timestamp, pg_catalog.timestamp, pg_catalog.bool)
+    RETURNS deal_summary AS 'MODULE_PATHNAME', 'deal_summary_cycle_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION deal_summary_cycle_accum_inv(deal_summary, pg_catalog.timestamp, pg_catalog.timestamp, pg_catalog.bool)
+    RETURNS deal_summary AS 'MODULE_PATHNAME', 'deal_summary_cycle_accum_inv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION deal_summary_accum(deal_summary, pg_catalog.numeric, pg_catalog.bool, pg_catalog.timestamp, pg_catalog.timestamp, pg_catalog.numeric) IS 'transition function: adds one deal row (amount, won, created, closed, probability) to a deal_summary';
+COMMENT ON FUNCTION deal_summary_accum_inv(deal_summary, pg_catalog.numeric, pg_catalog.bool, pg_catalog.timestamp, pg_catalog.timestamp, pg_catalog.numeric) IS 'inverse transition: removes one deal row with probability (moving windows); NULL when not exactly invertible';
+COMMENT ON FUNCTION deal_summary_cycle_accum(deal_summary, pg_catalog.timestamp, pg_catalog.timestamp, pg_catalog.bool) IS 'transition function of sales_cycle_days(created, closed, won)';
+COMMENT ON FUNCTION deal_summary_cycle_accum_inv(deal_summary, pg_catalog.timestamp, pg_catalog.timestamp, pg_catalog.bool) IS 'inverse transition of sales_cycle_days(created, closed, won) for moving windows';
+CREATE AGGREGATE deal_summary(amount pg_catalog.numeric, won pg_catalog.bool, created pg_catalog.timestamp, closed pg_catalog.timestamp, probability pg_catalog.numeric) (
+    sfunc = deal_summary_accum, stype = deal_summary, combinefunc = deal_summary_combine,
+    msfunc = deal_summary_accum, minvfunc = deal_summary_accum_inv, mstype = deal_summary,
+    parallel = safe);
+COMMENT ON AGGREGATE deal_summary(pg_catalog.numeric, pg_catalog.bool, pg_catalog.timestamp, pg_catalog.timestamp, pg_catalog.numeric) IS 'deal summary with win probabilities: adds the weighted pipeline (sum of amount * probability over open deals)';
+CREATE AGGREGATE sales_cycle_days(created pg_catalog.timestamp, closed pg_catalog.timestamp, won pg_catalog.bool) (
+    sfunc = deal_summary_cycle_accum, stype = deal_summary, combinefunc = deal_summary_combine, finalfunc = sales_cycle_days,
+    msfunc = deal_summary_cycle_accum, minvfunc = deal_summary_cycle_accum_inv, mstype = deal_summary, mfinalfunc = sales_cycle_days,
+    parallel = safe);
+COMMENT ON AGGREGATE sales_cycle_days(pg_catalog.timestamp, pg_catalog.timestamp, pg_catalog.bool) IS 'average days from created to closed over won deals; NULL when none';
+
+CREATE FUNCTION deal_summary_accum(deal_summary, pg_catalog.numeric, pg_catalog.bool, pg_catalog.date, pg_catalog.date, pg_catalog.numeric)
+    RETURNS deal_summary AS 'MODULE_PATHNAME', 'deal_summary_accum_date' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION deal_summary_accum_inv(deal_summary, pg_catalog.numeric, pg_catalog.bool, pg_catalog.date, pg_catalog.date, pg_catalog.numeric)
+    RETURNS deal_summary AS 'MODULE_PATHNAME', 'deal_summary_accum_date_inv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION deal_summary_cycle_accum(deal_summary, pg_catalog.date, pg_catalog.date, pg_catalog.bool)
+    RETURNS deal_summary AS 'MODULE_PATHNAME', 'deal_summary_cycle_accum_date' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION deal_summary_cycle_accum_inv(deal_summary, pg_catalog.date, pg_catalog.date, pg_catalog.bool)
+    RETURNS deal_summary AS 'MODULE_PATHNAME', 'deal_summary_cycle_accum_date_inv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION deal_summary_accum(deal_summary, pg_catalog.numeric, pg_catalog.bool, pg_catalog.date, pg_catalog.date, pg_catalog.numeric) IS 'transition function: adds one deal row (amount, won, created, closed, probability) to a deal_summary';
+COMMENT ON FUNCTION deal_summary_accum_inv(deal_summary, pg_catalog.numeric, pg_catalog.bool, pg_catalog.date, pg_catalog.date, pg_catalog.numeric) IS 'inverse transition: removes one deal row with probability (moving windows); NULL when not exactly invertible';
+COMMENT ON FUNCTION deal_summary_cycle_accum(deal_summary, pg_catalog.date, pg_catalog.date, pg_catalog.bool) IS 'transition function of sales_cycle_days(created, closed, won)';
+COMMENT ON FUNCTION deal_summary_cycle_accum_inv(deal_summary, pg_catalog.date, pg_catalog.date, pg_catalog.bool) IS 'inverse transition of sales_cycle_days(created, closed, won) for moving windows';
+CREATE AGGREGATE deal_summary(amount pg_catalog.numeric, won pg_catalog.bool, created pg_catalog.date, closed pg_catalog.date, probability pg_catalog.numeric) (
+    sfunc = deal_summary_accum, stype = deal_summary, combinefunc = deal_summary_combine,
+    msfunc = deal_summary_accum, minvfunc = deal_summary_accum_inv, mstype = deal_summary,
+    parallel = safe);
+COMMENT ON AGGREGATE deal_summary(pg_catalog.numeric, pg_catalog.bool, pg_catalog.date, pg_catalog.date, pg_catalog.numeric) IS 'deal summary with win probabilities: adds the weighted pipeline (sum of amount * probability over open deals)';
+CREATE AGGREGATE sales_cycle_days(created pg_catalog.date, closed pg_catalog.date, won pg_catalog.bool) (
+    sfunc = deal_summary_cycle_accum, stype = deal_summary, combinefunc = deal_summary_combine, finalfunc = sales_cycle_days,
+    msfunc = deal_summary_cycle_accum, minvfunc = deal_summary_cycle_accum_inv, mstype = deal_summary, mfinalfunc = sales_cycle_days,
+    parallel = safe);
+COMMENT ON AGGREGATE sales_cycle_days(pg_catalog.date, pg_catalog.date, pg_catalog.bool) IS 'average days from created to closed over won deals; NULL when none';
+
+CREATE FUNCTION deal_summary_amount_accum(deal_summary, pg_catalog.numeric, pg_catalog.bool)
+    RETURNS deal_summary AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION deal_summary_amount_accum_inv(deal_summary, pg_catalog.numeric, pg_catalog.bool)
+    RETURNS deal_summary AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION deal_summary_weighted_accum(deal_summary, pg_catalog.numeric, pg_catalog.numeric)
+    RETURNS deal_summary AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION deal_summary_weighted_accum_inv(deal_summary, pg_catalog.numeric, pg_catalog.numeric)
+    RETURNS deal_summary AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION weighted_pipeline(deal_summary) RETURNS pg_catalog.numeric
+    AS 'MODULE_PATHNAME', 'deal_summary_weighted_pipeline' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION deal_summary_amount_accum(deal_summary, pg_catalog.numeric, pg_catalog.bool) IS 'transition function of avg_deal_size(amount, won)';
+COMMENT ON FUNCTION deal_summary_amount_accum_inv(deal_summary, pg_catalog.numeric, pg_catalog.bool) IS 'inverse transition of avg_deal_size(amount, won) for moving windows';
+COMMENT ON FUNCTION deal_summary_weighted_accum(deal_summary, pg_catalog.numeric, pg_catalog.numeric) IS 'transition function of weighted_pipeline(amount, probability)';
+COMMENT ON FUNCTION deal_summary_weighted_accum_inv(deal_summary, pg_catalog.numeric, pg_catalog.numeric) IS 'inverse transition of weighted_pipeline(amount, probability) for moving windows';
+COMMENT ON FUNCTION weighted_pipeline(deal_summary) IS 'exact sum of amount * probability over open deals; NULL when no open deal had both';
+CREATE AGGREGATE avg_deal_size(amount pg_catalog.numeric, won pg_catalog.bool) (
+    sfunc = deal_summary_amount_accum, stype = deal_summary, combinefunc = deal_summary_combine, finalfunc = avg_deal_size,
+    msfunc = deal_summary_amount_accum, minvfunc = deal_summary_amount_accum_inv, mstype = deal_summary, mfinalfunc = avg_deal_size,
+    parallel = safe);
+COMMENT ON AGGREGATE avg_deal_size(pg_catalog.numeric, pg_catalog.bool) IS 'exact average amount of won deals, equal to avg(amount) FILTER (WHERE won); NULL when none';
+CREATE AGGREGATE weighted_pipeline(amount pg_catalog.numeric, probability pg_catalog.numeric) (
+    sfunc = deal_summary_weighted_accum, stype = deal_summary, combinefunc = deal_summary_combine, finalfunc = weighted_pipeline,
+    msfunc = deal_summary_weighted_accum, minvfunc = deal_summary_weighted_accum_inv, mstype = deal_summary, mfinalfunc = weighted_pipeline,
+    parallel = safe);
+COMMENT ON AGGREGATE weighted_pipeline(pg_catalog.numeric, pg_catalog.numeric) IS 'weighted pipeline: exact sum of amount * probability (probability in [0, 1]); rows with a NULL ignored; NULL when none';
+
 -- sales_velocity(amount, won, created, closed)
 CREATE AGGREGATE sales_velocity(amount pg_catalog.numeric, won pg_catalog.bool, created pg_catalog.timestamptz, closed pg_catalog.timestamptz) (
     sfunc = deal_summary_accum, stype = deal_summary, combinefunc = deal_summary_combine, finalfunc = sales_velocity,

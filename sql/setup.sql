@@ -55,4 +55,8 @@ SELECT 1 + (random() * 599)::int AS deal_id,
        CASE WHEN random() < 0.01 THEN NULL ELSE date '2024-01-01' + (random() * 60)::int END AS entered_at
 FROM (SELECT random() AS r FROM generate_series(1, 3000)) s;
 
-SELECT count(*) AS deals, count(won) AS decided, count(amount) AS with_amount FROM deals;
+-- win probabilities (deterministic, no random() so the tables above keep their values)
+ALTER TABLE deals ADD COLUMN prob numeric;
+UPDATE deals SET prob = CASE WHEN id % 11 = 0 THEN NULL ELSE round(((id * 7919) % 101) / 100.0, 1 + id % 3) END;
+
+SELECT count(*) AS deals, count(won) AS decided, count(amount) AS with_amount, count(prob) AS with_prob FROM deals;

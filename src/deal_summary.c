@@ -46,19 +46,20 @@ typedef struct DealSummary
 	MoneySum	won_amt;
 	MoneySum	lost_amt;
 	MoneySum	open_amt;
+	MoneySum	weighted;		/* sum of amount * probability over open deals */
 	int128		cycle_us;		/* sum of closed - created over won deals */
 	int64		cycle_n;
 } DealSummary;
 
-#define NMONEY 3
+#define NMONEY 4
 
 static inline MoneySum *
 ds_money(DealSummary *s, int i)
 {
-	return i == 0 ? &s->won_amt : i == 1 ? &s->lost_amt : &s->open_amt;
+	return i == 0 ? &s->won_amt : i == 1 ? &s->lost_amt : i == 2 ? &s->open_amt : &s->weighted;
 }
 
-static const char *const money_names[NMONEY] = {"won_amount", "lost_amount", "open_amount"};
+static const char *const money_names[NMONEY] = {"won_amount", "lost_amount", "open_amount", "weighted_pipeline"};
 
 static void
 ds_invalid(const char *ctx, const char *detail)
@@ -94,6 +95,8 @@ ds_check(const DealSummary *s, void (*fail) (const char *, const char *), const 
 	{
 		const MoneySum *m = ds_money((DealSummary *) s, i);
 		int64		limit = i == 0 ? s->won : i == 1 ? s->lost : s->deals - s->won - s->lost;
+
+		/* the weighted sum also counts toward open deals only */
 
 		if (m->n < 0 || m->n > limit)
 			fail(ctx, "An amount count exceeds the number of deals of its kind.");
@@ -206,15 +209,46 @@ money_step(DealSummary *s, MoneySum *m, int128 v, int dscale, int sign)
 }
 
 /*
- * Add or remove one deal row.  Any argument may be NULL (flag in isnull[]):
- * won NULL = open deal; amount NULL = not in any money KPI; created/closed
- * NULL = not in the sales cycle.
+ * Where a transition function finds its arguments (argument numbers, 0 =
+ * not an argument of this function), and whether its times are dates.
+ */
+typedef struct DsArgs
+{
+	int			amount;
+	int			won;
+	int			created;
+	int			closed;
+	int			prob;
+	bool		is_date;
+} DsArgs;
+
+/* argument argno is passed to this function and not NULL */
+static inline bool
+ds_has(FunctionCallInfo fcinfo, int argno)
+{
+	return argno != 0 && argno < PG_NARGS() && !PG_ARGISNULL(argno);
+}
+
+static int64
+ds_time(FunctionCallInfo fcinfo, const DsArgs *a, int argno, const char *fname, const char *argname)
+{
+	return a->is_date ? kpi_date_usec(PG_GETARG_DATUM(argno), fcinfo, fname, argname)
+		: kpi_timestamp_usec(PG_GETARG_DATUM(argno), fcinfo, fname, argname);
+}
+
+/*
+ * Add (sign = 1) or remove (sign = -1) one deal row.  Any argument may be
+ * NULL or absent: won NULL = open deal; amount NULL = in no money KPI;
+ * created/closed NULL = not in the sales cycle; probability NULL = not in the
+ * weighted pipeline.  Returns false when a removal cannot be exact.
  */
 static bool
-ds_row(DealSummary *s, int sign, FunctionCallInfo fcinfo, const char *fname,
-	   bool amount_null, Datum amount, bool won_null, bool won,
-	   bool times_null, int64 created, int64 closed)
+ds_row(DealSummary *s, int sign, FunctionCallInfo fcinfo, const DsArgs *a, const char *fname)
 {
+	bool		won_null = !ds_has(fcinfo, a->won);
+	bool		won = !won_null && PG_GETARG_BOOL(a->won);
+	bool		amount_null = !ds_has(fcinfo, a->amount);
+
 	s->deals += sign;
 	if (!won_null)
 	{
@@ -225,6 +259,7 @@ ds_row(DealSummary *s, int sign, FunctionCallInfo fcinfo, const char *fname,
 	}
 	if (!amount_null)
 	{
+		Datum		amount = PG_GETARG_DATUM(a->amount);
 		int128		v;
 		int			dscale;
 		MoneySum   *m = won_null ? &s->open_amt : won ? &s->won_amt : &s->lost_amt;
@@ -238,9 +273,36 @@ ds_row(DealSummary *s, int sign, FunctionCallInfo fcinfo, const char *fname,
 					 errhint("Deal amounts are values of deals; filter out or fix credit notes and corrections.")));
 		if (!money_step(s, m, v, dscale, sign))
 			return false;
+
+		/* weighted pipeline: amount * probability of open deals, exact */
+		if (won_null && ds_has(fcinfo, a->prob))
+		{
+			Datum		probd = PG_GETARG_DATUM(a->prob);
+			int128		p,
+						w;
+			int			pscale;
+
+			kpi_numeric_decode(probd, fcinfo, fname, "probability", &p, &pscale);
+			if (p < 0 || p > kpi_rescale(1, 0, pscale))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s: probability must be between 0 and 1, got %s", kpi_caller(fcinfo, fname),
+								DatumGetCString(DirectFunctionCall1(numeric_out, probd))),
+						 errhint("Pass a fraction, e.g. 0.25 for 25%%.")));
+			if (dscale + pscale > KPI_MAX_SCALE || __builtin_mul_overflow(v, p, &w))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("%s: amount * probability out of range for exact accumulation", kpi_caller(fcinfo, fname)),
+						 errhint("Round the probability, e.g. round(probability, 4).")));
+			if (!money_step(s, &s->weighted, w, dscale + pscale, sign))
+				return false;
+		}
 	}
-	if (!won_null && !times_null)
+	if (!won_null && ds_has(fcinfo, a->created) && ds_has(fcinfo, a->closed))
 	{
+		int64		created = ds_time(fcinfo, a, a->created, fname, "created");
+		int64		closed = ds_time(fcinfo, a, a->closed, fname, "closed");
+
 		if (closed < created)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -259,98 +321,50 @@ ds_row(DealSummary *s, int sign, FunctionCallInfo fcinfo, const char *fname,
 	return true;
 }
 
-/* Shared body of the four-argument transition functions. */
 static Datum
-ds_accum4(FunctionCallInfo fcinfo, int sign, bool is_date, const char *fname)
+ds_accum(FunctionCallInfo fcinfo, int sign, const DsArgs *a, const char *fname)
 {
 	DealSummary *s;
-	bool		times_null = PG_ARGISNULL(3) || PG_ARGISNULL(4);
-	int64		created = 0,
-				closed = 0;
 
 	if (sign < 0 && PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = ds_state(fcinfo, 0);
-	if (!times_null)
-	{
-		if (is_date)
-		{
-			created = kpi_date_usec(PG_GETARG_DATUM(3), fcinfo, fname, "created");
-			closed = kpi_date_usec(PG_GETARG_DATUM(4), fcinfo, fname, "closed");
-		}
-		else
-		{
-			created = kpi_timestamp_usec(PG_GETARG_DATUM(3), fcinfo, fname, "created");
-			closed = kpi_timestamp_usec(PG_GETARG_DATUM(4), fcinfo, fname, "closed");
-		}
+	if (!ds_row(s, sign, fcinfo, a, fname))
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(s);
+}
+
+/*
+ * The transition functions, forward and inverse, of every aggregate whose
+ * state is a deal_summary.  Timestamp and timestamptz share one C function
+ * (both are int64 microseconds); dates have their own.
+ */
+#define DS_TRANSITION(name, ...) \
+	PG_FUNCTION_INFO_V1(name); \
+	Datum name(PG_FUNCTION_ARGS) \
+	{ \
+		static const DsArgs a = {__VA_ARGS__}; \
+		return ds_accum(fcinfo, 1, &a, #name); \
+	} \
+	PG_FUNCTION_INFO_V1(name##_inv); \
+	Datum name##_inv(PG_FUNCTION_ARGS) \
+	{ \
+		static const DsArgs a = {__VA_ARGS__}; \
+		return ds_accum(fcinfo, -1, &a, #name); \
 	}
-	if (!ds_row(s, sign, fcinfo, fname,
-				PG_ARGISNULL(1), PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1),
-				PG_ARGISNULL(2), PG_ARGISNULL(2) ? false : PG_GETARG_BOOL(2),
-				times_null, created, closed))
-		PG_RETURN_NULL();
-	PG_RETURN_POINTER(s);
-}
 
-PG_FUNCTION_INFO_V1(deal_summary_accum);
-PG_FUNCTION_INFO_V1(deal_summary_accum_inv);
-PG_FUNCTION_INFO_V1(deal_summary_accum_date);
-PG_FUNCTION_INFO_V1(deal_summary_accum_date_inv);
-PG_FUNCTION_INFO_V1(deal_summary_won_accum);
-PG_FUNCTION_INFO_V1(deal_summary_won_accum_inv);
-
-Datum
-deal_summary_accum(PG_FUNCTION_ARGS)
-{
-	return ds_accum4(fcinfo, 1, false, "deal_summary_accum");
-}
-
-Datum
-deal_summary_accum_inv(PG_FUNCTION_ARGS)
-{
-	return ds_accum4(fcinfo, -1, false, "deal_summary_accum_inv");
-}
-
-Datum
-deal_summary_accum_date(PG_FUNCTION_ARGS)
-{
-	return ds_accum4(fcinfo, 1, true, "deal_summary_accum_date");
-}
-
-Datum
-deal_summary_accum_date_inv(PG_FUNCTION_ARGS)
-{
-	return ds_accum4(fcinfo, -1, true, "deal_summary_accum_date_inv");
-}
-
-/* (state, won boolean, amount numeric): the weighted hit_ratio. */
-static Datum
-ds_won_accum(FunctionCallInfo fcinfo, int sign, const char *fname)
-{
-	DealSummary *s;
-
-	if (sign < 0 && PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	s = ds_state(fcinfo, 0);
-	if (!ds_row(s, sign, fcinfo, fname,
-				PG_ARGISNULL(2), PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2),
-				PG_ARGISNULL(1), PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1),
-				true, 0, 0))
-		PG_RETURN_NULL();
-	PG_RETURN_POINTER(s);
-}
-
-Datum
-deal_summary_won_accum(PG_FUNCTION_ARGS)
-{
-	return ds_won_accum(fcinfo, 1, "deal_summary_won_accum");
-}
-
-Datum
-deal_summary_won_accum_inv(PG_FUNCTION_ARGS)
-{
-	return ds_won_accum(fcinfo, -1, "deal_summary_won_accum_inv");
-}
+/* (amount, won, created, closed [, probability]) */
+DS_TRANSITION(deal_summary_accum, .amount = 1,.won = 2,.created = 3,.closed = 4,.prob = 5)
+DS_TRANSITION(deal_summary_accum_date, .amount = 1,.won = 2,.created = 3,.closed = 4,.prob = 5,.is_date = true)
+/* hit_ratio(won, amount) */
+DS_TRANSITION(deal_summary_won_accum, .won = 1,.amount = 2)
+/* avg_deal_size(amount, won) */
+DS_TRANSITION(deal_summary_amount_accum, .amount = 1,.won = 2)
+/* sales_cycle_days(created, closed, won) */
+DS_TRANSITION(deal_summary_cycle_accum, .created = 1,.closed = 2,.won = 3)
+DS_TRANSITION(deal_summary_cycle_accum_date, .created = 1,.closed = 2,.won = 3,.is_date = true)
+/* weighted_pipeline(amount, probability): every row counts as open */
+DS_TRANSITION(deal_summary_weighted_accum, .amount = 1,.prob = 2)
 
 /*
  * Merge (sign = 1) or un-merge (sign = -1) summary b into a.  Returns false
@@ -627,6 +641,7 @@ PG_FUNCTION_INFO_V1(deal_summary_open);
 PG_FUNCTION_INFO_V1(deal_summary_won_amount);
 PG_FUNCTION_INFO_V1(deal_summary_lost_amount);
 PG_FUNCTION_INFO_V1(deal_summary_open_amount);
+PG_FUNCTION_INFO_V1(deal_summary_weighted_pipeline);
 PG_FUNCTION_INFO_V1(deal_summary_hit_ratio);
 PG_FUNCTION_INFO_V1(deal_summary_hit_ratio_by_amount);
 PG_FUNCTION_INFO_V1(deal_summary_avg_deal_size);
@@ -682,6 +697,17 @@ deal_summary_open_amount(PG_FUNCTION_ARGS)
 	DealSummary *s = ds_get(PG_GETARG_DATUM(0));
 
 	PG_RETURN_DATUM(money_numeric(s, &s->open_amt));
+}
+
+/* sum of amount * probability; NULL when no row had both */
+Datum
+deal_summary_weighted_pipeline(PG_FUNCTION_ARGS)
+{
+	DealSummary *s = ds_get(PG_GETARG_DATUM(0));
+
+	if (s->weighted.n == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(money_numeric(s, &s->weighted));
 }
 
 Datum

@@ -1,1 +1,208 @@
-SELECT 1;
+-- The sales_kpi demo dashboard: reads the sample CRM made by
+-- test/demo/generate.sql and prints the KPIs as plain psql tables.
+-- Every KPI comes from the extension; plain SQL only picks rows, joins names
+-- and rounds for reading (ratios in %, money in whole units, days to 0.1).
+
+\pset footer off
+\pset null '-'
+\pset border 1
+SET TimeZone = 'UTC';
+\set today '''2026-11-01'''
+\set stages 'ARRAY[''lead'',''qualified'',''proposal'',''negotiation'',''won'']'
+
+-- display helpers: right-aligned text of a fixed width, with thousands
+-- separators (money) or an explicit sign (differences); NULL stays NULL
+CREATE FUNCTION pg_temp.money(x numeric, width int) RETURNS text
+LANGUAGE sql IMMUTABLE AS 'SELECT lpad(to_char(round(x), ''FM999,999,999,990''), width)';
+CREATE FUNCTION pg_temp.delta(x float8, decimals int, width int) RETURNS text
+LANGUAGE sql IMMUTABLE AS
+'SELECT lpad(CASE WHEN round(x::numeric, decimals) > 0 THEN ''+'' ELSE '''' END
+             || to_char(round(x::numeric, decimals), CASE WHEN decimals = 0 THEN ''FM999,999,990'' ELSE ''FM999,990.'' || repeat(''0'', decimals) END), width)';
+
+\echo
+\echo '================================================================================'
+\echo ' SALES KPI DASHBOARD                                        as of 2026-11-01'
+\echo '================================================================================'
+
+------------------------------------------------------------------------------
+\echo
+\echo '== 1. Sales reps: pipeline, the four velocity parameters, and the team benchmark =='
+\echo '   open = open offers in the pipeline; avg won = average won order value;'
+\echo '   hit = closing percentage (won / decided); cycle = days from created to won;'
+\echo '   velocity = expected revenue per day from the open pipeline'
+\echo '            = open offers x hit ratio x avg won / cycle.'
+\echo '   TEAM BENCHMARK = all deals of the team merged (rollup); +/- = the rep minus'
+\echo '   the own team''s benchmark (hit in percentage points, cycle in days).'
+\echo '   ALL REPS = every deal merged; its velocity and pipeline are per rep.'
+-- per rep: one deal_summary; the benchmarks: the summaries merged with
+-- rollup() as window functions, per team and over all reps
+WITH per_rep AS (
+  SELECT r.team, r.name AS rep,
+         deal_summary(d.amount, d.won, d.created_at, d.closed_at) AS s
+  FROM deals d JOIN reps r USING (rep_id)
+  GROUP BY r.team, r.rep_id, r.name
+), bench AS (
+  SELECT team, rep, s,
+         rollup(s) OVER (PARTITION BY team) AS team_s,
+         count(*) OVER (PARTITION BY team) AS team_reps,
+         rollup(s) OVER () AS all_s,
+         count(*) OVER () AS all_reps
+  FROM per_rep
+), lines AS (
+  -- k: 1 for a rep, 1 / reps for a benchmark (its pipeline and velocity are
+  -- per rep); b, bk: the rep's team benchmark to compare with
+  SELECT team, 1 AS ord, rep, s, 1.0 AS k, team_s AS b, 1.0 / team_reps AS bk FROM bench
+  UNION ALL
+  SELECT DISTINCT ON (team) team, 2, 'TEAM BENCHMARK', team_s, 1.0 / team_reps, NULL::deal_summary, NULL FROM bench
+  UNION ALL
+  (SELECT 'all teams', 3, 'ALL REPS', all_s, 1.0 / all_reps, NULL::deal_summary, NULL FROM bench LIMIT 1)
+), kpi AS (
+  SELECT team, ord, rep,
+         open_deals(s) * k AS open, open_amount(s) * k AS open_amount,
+         avg_deal_size(s) AS avg_won, hit_ratio(s) AS hit, sales_cycle_days(s) AS cycle,
+         sales_velocity((open_deals(s) * k)::float8, hit_ratio(s), avg_deal_size(s), sales_cycle_days(s)) AS velocity,
+         hit_ratio(b) AS b_hit, sales_cycle_days(b) AS b_cycle,
+         sales_velocity((open_deals(b) * bk)::float8, hit_ratio(b), avg_deal_size(b), sales_cycle_days(b)) AS b_velocity
+  FROM lines
+)
+SELECT team AS "team", rep AS "rep",
+       round(open, 0) AS "open",
+       pg_temp.money(open_amount, 11) AS "open amount",
+       pg_temp.money(avg_won, 7) AS "avg won",
+       round(100 * hit::numeric, 1) AS "hit %",
+       pg_temp.delta(100 * (hit - b_hit), 1, 6) AS "+/- pp",
+       round(cycle::numeric, 1) AS "cycle d",
+       pg_temp.delta(cycle - b_cycle, 1, 6) AS "+/- d",
+       pg_temp.money(velocity::numeric, 12) AS "velocity/day",
+       pg_temp.delta(velocity - b_velocity, 0, 8) AS "+/- /day"
+FROM kpi
+ORDER BY CASE team WHEN 'all teams' THEN 2 ELSE 1 END, team, ord, velocity DESC;
+
+------------------------------------------------------------------------------
+\echo
+\echo '== 2. Teams: plain aggregates straight over the deal rows =='
+\echo '   hit % = hit_ratio(won); by amount = hit_ratio(won, amount), the share of the'
+\echo '   decided money that was won; velocity/day = sales_velocity(amount, won,'
+\echo '   created_at, closed_at), which counts EVERY deal of the two years as an'
+\echo '   opportunity (compare: won revenue per day).'
+SELECT coalesce(r.team, 'all teams') AS "team", count(DISTINCT r.rep_id) AS "reps", count(*) AS "deals",
+       count(*) FILTER (WHERE d.won) AS "won", count(*) FILTER (WHERE NOT d.won) AS "lost",
+       count(*) FILTER (WHERE d.won IS NULL) AS "open",
+       round(100 * hit_ratio(d.won)::numeric, 1) AS "hit %",
+       round(100 * hit_ratio(d.won, d.amount)::numeric, 1) AS "by amount %",
+       pg_temp.money(sum(d.amount) FILTER (WHERE d.won), 11) AS "won revenue",
+       pg_temp.money(sum(d.amount) FILTER (WHERE d.won) / 730, 9) AS "won/day",
+       pg_temp.money(sales_velocity(d.amount, d.won, d.created_at, d.closed_at)::numeric, 12) AS "velocity/day"
+FROM deals d JOIN reps r USING (rep_id)
+GROUP BY ROLLUP (r.team)
+ORDER BY r.team NULLS LAST;
+
+------------------------------------------------------------------------------
+\echo
+\echo '== 3. Stage funnel from the stage history (deals reaching each stage) =='
+\echo '   implied: a later stage implies the earlier ones; entered: the stage itself was'
+\echo '   entered; ordered: stages 1..k entered in funnel order (loops do not count twice).'
+\echo '   step % = reached / reached at the previous stage; cum % = reached / leads.'
+WITH paths AS (
+  SELECT deal_id, stage_path(stage, entered_at, :stages) AS p
+  FROM deal_stage_history GROUP BY deal_id
+), f AS (
+  SELECT stage_funnel(p, :stages, 'implied') AS fi,
+         stage_funnel(p, :stages, 'entered') AS fe,
+         stage_funnel(p, :stages, 'ordered') AS fo
+  FROM paths
+), one_level AS (
+  -- the same funnel from deals.stage alone (one row per deal, furthest stage)
+  SELECT stage_funnel(stage, :stages) AS fd FROM deals
+)
+SELECT i.position AS "#", i.stage AS "stage",
+       i.reached AS "implied", round(100 * i.step_rate::numeric, 1) AS "step %",
+       e.reached AS "entered", round(100 * e.step_rate::numeric, 1) AS "step %",
+       o.reached AS "ordered", round(100 * o.step_rate::numeric, 1) AS "step %",
+       round(100 * o.cumulative_rate::numeric, 1) AS "cum %",
+       d.reached AS "from deals.stage"
+FROM f, one_level,
+     LATERAL stage_conversion(f.fi) i
+     JOIN LATERAL stage_conversion(f.fe) e ON e.position = i.position
+     JOIN LATERAL stage_conversion(f.fo) o ON o.position = i.position
+     JOIN LATERAL stage_conversion(one_level.fd) d ON d.position = i.position
+ORDER BY i.position;
+
+WITH f AS (
+  SELECT stage_funnel(p, :stages, 'ordered') AS fo
+  FROM (SELECT stage_path(stage, entered_at, :stages) AS p FROM deal_stage_history GROUP BY deal_id) x
+)
+SELECT round(100 * stage_conversion(fo, 'lead', 'won')::numeric, 1) AS "lead -> won %",
+       round(100 * stage_conversion(fo, 'proposal', 'won')::numeric, 1) AS "proposal -> won %",
+       deals(fo) AS "deals in funnel", outside_deals(fo) AS "outside the stages",
+       (SELECT count(DISTINCT deal_id) FROM (SELECT deal_id FROM deal_stage_history GROUP BY deal_id, stage HAVING count(*) > 1) l)
+         AS "deals with a loop"
+FROM f;
+
+------------------------------------------------------------------------------
+\echo
+\echo '== 4. Customers: monthly churn and retention, last 12 months =='
+\echo '   churn = customers active at the month start who left during the month,'
+\echo '   churn_rate(active_from, active_until, month start, next month start).'
+WITH months AS (
+  SELECT m::date AS p0, (m + interval '1 month')::date AS p1
+  FROM generate_series(date :today - interval '12 months', date :today - interval '1 month', interval '1 month') m
+)
+SELECT to_char(m.p0, 'YYYY-MM') AS "month",
+       count(*) FILTER (WHERE c.active_from <= m.p0 AND (c.active_until IS NULL OR c.active_until > m.p0)) AS "active at start",
+       count(*) FILTER (WHERE c.active_from > m.p0 AND c.active_from < m.p1) AS "new",
+       count(*) FILTER (WHERE c.active_from <= m.p0 AND c.active_until > m.p0 AND c.active_until <= m.p1) AS "churned",
+       round(100 * churn_rate(c.active_from, c.active_until, m.p0, m.p1)::numeric, 1) AS "churn %",
+       round(100 * retention_rate(c.active_from, c.active_until, m.p0, m.p1)::numeric, 1) AS "retention %",
+       pg_temp.money(sum(c.mrr) FILTER (WHERE c.active_from <= m.p0 AND (c.active_until IS NULL OR c.active_until > m.p0)), 12)
+         AS "MRR at start"
+FROM months m CROSS JOIN customers c
+GROUP BY m.p0, m.p1
+ORDER BY m.p0;
+
+------------------------------------------------------------------------------
+\echo
+\echo '== 5. Customer lifetime value =='
+\echo '   a) historic, from the orders: order_summary per customer, rolled up per'
+\echo '      start cohort and over all customers; CLV = revenue per customer so far.'
+WITH per_customer AS (
+  SELECT customer_id, order_summary(amount, purchased_at) AS s
+  FROM orders GROUP BY customer_id
+), cohorts AS (
+  SELECT to_char(date_trunc('quarter', c.active_from), 'YYYY-"Q"Q') AS cohort, rollup(pc.s) AS s
+  FROM per_customer pc JOIN customers c USING (customer_id)
+  GROUP BY GROUPING SETS ((1), ())
+)
+SELECT coalesce(cohort, 'all') AS "started", customers(s) AS "customers", orders(s) AS "orders",
+       pg_temp.money(revenue(s), 10) AS "revenue",
+       round(avg_purchase_value(s), 2) AS "avg order",
+       round(purchase_frequency(s, interval '1 month')::numeric, 2) AS "orders/month",
+       round(lifespan(s, interval '1 month')::numeric, 1) AS "lifespan months",
+       round(clv(s), 2) AS "historic CLV"
+FROM cohorts
+ORDER BY cohort NULLS LAST;
+
+\echo '   b) forward-looking: SaaS CLV = ARPA / monthly churn (ARPA = average MRR of'
+\echo '      the customers active today), and the textbook form avg purchase value x'
+\echo '      purchases per month x retention months (retention = observed lifespan).'
+WITH churn AS (
+  SELECT churn_rate(active_from, active_until, (date :today - interval '1 month')::date, date :today) AS last_month
+  FROM customers
+), churn12 AS (
+  SELECT avg(r) AS avg_12 FROM (
+    SELECT churn_rate(c.active_from, c.active_until, m::date, (m + interval '1 month')::date) AS r
+    FROM generate_series(date :today - interval '12 months', date :today - interval '1 month', interval '1 month') m
+    CROSS JOIN customers c GROUP BY m) x
+), arpa AS (
+  SELECT avg(mrr) AS arpa FROM customers WHERE active_from <= date :today AND active_until IS NULL
+), all_s AS (
+  SELECT rollup(s) AS s FROM (SELECT order_summary(amount, purchased_at) AS s FROM orders GROUP BY customer_id) x
+)
+SELECT round(arpa, 2) AS "ARPA",
+       round(100 * last_month::numeric, 1) AS "churn last month %",
+       pg_temp.money(clv(arpa, last_month), 9) AS "SaaS CLV",
+       round(100 * avg_12::numeric, 1) AS "churn 12m avg %",
+       pg_temp.money(clv(arpa, avg_12), 14) AS "SaaS CLV (12m)",
+       round(clv(avg_purchase_value(s), purchase_frequency(s, interval '1 month')::numeric,
+                 lifespan(s, interval '1 month')::numeric), 2) AS "textbook CLV"
+FROM churn, churn12, arpa, all_s;

@@ -60,7 +60,7 @@ WITH r AS (
   FROM generate_series(1, 20) i
 )
 SELECT r.*,
-       0.15 + 0.30 * (skill_rank - 1) / 19.0 AS p_win,
+       0.17 + 0.26 * (skill_rank - 1) / 19.0 AS p_win,
        -- cycle: Enterprise 70..120 days, Mid-Market 40..80, SMB 20..50
        CASE team WHEN 'Enterprise' THEN 70 + 50 * pg_temp.u(rep_id, 2)
                  WHEN 'Mid-Market' THEN 40 + 40 * pg_temp.u(rep_id, 2)
@@ -85,7 +85,7 @@ INSERT INTO reps SELECT rep_id, name, team FROM rep_param ORDER BY rep_id;
 -- cut at "today": a deal whose end lies after today is open.
 --   stages: lead -> qualified -> proposal -> negotiation -> won
 --   lost deals die at lead 35%, qualified 30%, proposal 20%, negotiation 15%
---   ~5% of the deals that reach proposal go back to qualified once
+--   some deals skip a stage, ~5% go back one stage once (a loop)
 ------------------------------------------------------------------------------
 CREATE TEMP TABLE plan AS
 WITH g AS (
@@ -97,7 +97,8 @@ WITH g AS (
   FROM demo_param p, generate_series(1, p.n_deals) i
 ), d AS (
   SELECT g.deal_id, r.rep_id, g.created_at,
-         round(least(200000, greatest(1000, r.median_amount * exp(0.8 * pg_temp.n(g.deal_id, 13))))::numeric, 2) AS amount,
+         r.median_amount * exp(0.7 * pg_temp.n(g.deal_id, 13)) AS raw_amount,
+         pg_temp.n(g.deal_id, 13) AS z_amount,
          r.p_win,
          -- planned days from created to the end of the funnel
          r.cycle_days * exp(0.35 * pg_temp.n(g.deal_id, 14)) AS dur,
@@ -107,13 +108,17 @@ WITH g AS (
          0.30 * (0.6 + 0.8 * pg_temp.u(g.deal_id, 17)) AS w3,
          0.30 * (0.6 + 0.8 * pg_temp.u(g.deal_id, 18)) AS w4
   FROM g JOIN rep_param r ON g.u_rep >= r.cum_lo AND g.u_rep < r.cum_hi
+), a AS (
+  -- log-normal amount, squeezed smoothly into 1,000 .. 200,000 (no pile-up at the bounds)
+  SELECT d.*, round((s / (1 + (s / 200000) ^ 4) ^ 0.25)::numeric, 2) AS amount
+  FROM (SELECT d.*, (raw_amount ^ 4 + 1000.0 ^ 4) ^ 0.25 AS s FROM d) d
 ), w AS (
-  SELECT d.*,
-         -- big deals are a little harder to win (factor 1.2 at 1k .. 0.8 at 200k)
-         pg_temp.u(deal_id, 19) < p_win * (1.2 - 0.4 * ln(amount / 1000) / ln(200)) AS will_win,
+  SELECT a.*,
+         -- the rep's bigger deals are harder to win, the smaller ones easier
+         pg_temp.u(deal_id, 19) < p_win * greatest(0.6, least(1.4, 1 - 0.15 * z_amount)) AS will_win,
          pg_temp.u(deal_id, 20) AS u_death,
          w1 + w2 + w3 + w4 AS wsum
-  FROM d
+  FROM a
 )
 SELECT deal_id, rep_id, created_at, amount, will_win,
        CASE WHEN will_win THEN 5
@@ -124,28 +129,50 @@ SELECT deal_id, rep_id, created_at, amount, will_win,
        created_at + dur * (w1 + w2 + w3) / wsum * interval '1 day' AS t4,
        created_at + dur * interval '1 day' AS t5,
        pg_temp.u(deal_id, 21) AS u_lost_at,
-       pg_temp.u(deal_id, 22) < 0.05 AS loops
+       -- a lost deal goes stale before the rep marks it lost: exponential, mean 45 days
+       -45 * ln(1 - pg_temp.u(deal_id, 23)) AS stale_days,
+       -- loops: 9% of the deals that get that far go back one stage once,
+       -- proposal -> qualified (loop 3) or negotiation -> proposal (loop 4)
+       CASE WHEN pg_temp.u(deal_id, 22) >= 0.09 THEN 0
+            WHEN pg_temp.u(deal_id, 24) < 0.5 THEN 3 ELSE 4 END AS loop_at,
+       -- how the deal entered the funnel: 3% come from partners already
+       -- qualified (no lead stage), 6% are fast-tracked from lead straight to
+       -- proposal (no qualified stage), the rest go through every stage
+       CASE WHEN pg_temp.u(deal_id, 25) < 0.03 THEN 'partner'
+            WHEN pg_temp.u(deal_id, 25) < 0.09 THEN 'fast' ELSE 'normal' END AS entry
 FROM w;
--- end of the deal: won at t5, or lost 30%..100% into the segment after its last stage
+UPDATE plan SET entry = 'normal'
+WHERE (entry = 'partner' AND last_pos < 2) OR (entry = 'fast' AND last_pos < 3);
+UPDATE plan SET t2 = created_at WHERE entry = 'partner';
+-- end of the deal: won at t5, or lost 30%..100% into the segment after its
+-- last stage, plus the stale time
 ALTER TABLE plan ADD COLUMN t_end timestamptz;
 UPDATE plan SET t_end = CASE WHEN will_win THEN t5 ELSE
     (ARRAY[created_at, t2, t3, t4])[last_pos]
-    + (0.3 + 0.7 * u_lost_at) * ((ARRAY[t2, t3, t4, t5])[last_pos] - (ARRAY[created_at, t2, t3, t4])[last_pos]) END;
+    + (0.3 + 0.7 * u_lost_at) * ((ARRAY[t2, t3, t4, t5])[last_pos] - (ARRAY[created_at, t2, t3, t4])[last_pos])
+    + stale_days * interval '1 day' END;
+-- a loop needs the deal to have reached that stage; t_next = when it moves on
+ALTER TABLE plan ADD COLUMN t_next timestamptz;
+UPDATE plan SET loop_at = CASE WHEN last_pos >= 4 THEN loop_at WHEN last_pos = 3 THEN 3 ELSE 0 END
+WHERE loop_at > 0;
+UPDATE plan SET t_next = CASE WHEN loop_at = 3 AND last_pos >= 4 THEN t4 ELSE t_end END
+WHERE loop_at > 0;
 
 CREATE TABLE deal_stage_history (deal_id bigint NOT NULL, stage text NOT NULL, entered_at timestamptz NOT NULL);
 INSERT INTO deal_stage_history
 SELECT p.deal_id, e.stage, date_trunc('second', e.t)
 FROM plan p CROSS JOIN demo_param dp
 CROSS JOIN LATERAL (VALUES
-    ('lead', p.created_at),
-    ('qualified', CASE WHEN p.last_pos >= 2 THEN p.t2 END),
+    ('lead', CASE WHEN p.entry <> 'partner' THEN p.created_at END),
+    ('qualified', CASE WHEN p.last_pos >= 2 AND p.entry <> 'fast' THEN p.t2 END),
     ('proposal', CASE WHEN p.last_pos >= 3 THEN p.t3 END),
-    -- the loop: back to qualified, then proposal again, before the next step
-    ('qualified', CASE WHEN p.loops AND p.last_pos >= 3
-                       THEN p.t3 + 0.3 * (CASE WHEN p.last_pos >= 4 THEN p.t4 ELSE p.t_end END - p.t3) END),
-    ('proposal', CASE WHEN p.loops AND p.last_pos >= 3
-                      THEN p.t3 + 0.6 * (CASE WHEN p.last_pos >= 4 THEN p.t4 ELSE p.t_end END - p.t3) END),
+    -- loop 3: back to qualified, then proposal again, before the next step
+    ('qualified', CASE WHEN p.loop_at = 3 THEN p.t3 + 0.3 * (p.t_next - p.t3) END),
+    ('proposal', CASE WHEN p.loop_at = 3 THEN p.t3 + 0.6 * (p.t_next - p.t3) END),
     ('negotiation', CASE WHEN p.last_pos >= 4 THEN p.t4 END),
+    -- loop 4: back to proposal, then negotiation again
+    ('proposal', CASE WHEN p.loop_at = 4 THEN p.t4 + 0.3 * (p.t_next - p.t4) END),
+    ('negotiation', CASE WHEN p.loop_at = 4 THEN p.t4 + 0.6 * (p.t_next - p.t4) END),
     ('won', CASE WHEN p.will_win THEN p.t_end END),
     ('closed lost', CASE WHEN NOT p.will_win THEN p.t_end END)
 ) e(stage, t)
@@ -165,10 +192,10 @@ INSERT INTO deals
 SELECT p.deal_id, p.rep_id, p.amount, date_trunc('second', p.created_at),
        CASE WHEN p.t_end < dp.today THEN date_trunc('second', p.t_end) END,
        CASE WHEN p.t_end < dp.today THEN p.will_win END,
-       (ARRAY['lead','qualified','proposal','negotiation','won'])[
-           (SELECT max(array_position(ARRAY['lead','qualified','proposal','negotiation','won'], h.stage))
-            FROM deal_stage_history h WHERE h.deal_id = p.deal_id)]
+       (ARRAY['lead','qualified','proposal','negotiation','won'])[f.furthest]
 FROM plan p CROSS JOIN demo_param dp
+JOIN (SELECT deal_id, max(array_position(ARRAY['lead','qualified','proposal','negotiation','won'], stage)) AS furthest
+      FROM deal_stage_history GROUP BY deal_id) f USING (deal_id)
 ORDER BY p.deal_id;
 CREATE INDEX ON deal_stage_history (deal_id, entered_at);
 CREATE INDEX ON deals (rep_id);

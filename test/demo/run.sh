@@ -25,6 +25,7 @@ fi
 
 psql_db() { psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 dropdb --if-exists "$db"
 createdb "$db"
 if [ "${DEMO_KEEP_DB:-0}" != 1 ]; then
