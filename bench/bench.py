@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""sales_kpi benchmark runner.
+
+For each case it times, in one session and interleaved (floor, SQL, ours,
+floor, SQL, ours, ...), three queries over the same rows:
+  floor - count() of the same input columns (what reading them costs),
+  SQL   - the best plain-SQL equivalent an analyst would write,
+  ours  - the sales_kpi function.
+It prints one table of medians and ratios and writes it to a markdown file.
+Environment: BENCH_DB (database), BENCH_RUNS (default 5), BENCH_OUT (markdown
+file to write), BENCH_DEALS (rows in deals, for the window cases).
+Times are never asserted: this reports, it does not test.
+"""
+import datetime
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+
+DB = os.environ.get("BENCH_DB", "bench")
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+OUT = os.environ.get("BENCH_OUT", os.path.join(os.path.dirname(__file__), "RESULTS.md"))
+DEALS = int(os.environ.get("BENCH_DEALS", "10000000"))
+
+SERIAL = "SET max_parallel_workers_per_gather = 0;"
+PARALLEL = ("SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; "
+            "SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;")
+STAGES = "ARRAY['lead','qualified','proposal','negotiation','won']"
+
+FLOOR4 = "count(amount), count(won), count(created_at), count(closed_at)"
+SQL_VELOCITY = ("count(*) * (count(*) FILTER (WHERE won))::float8 / nullif(count(won), 0)"
+                " * (avg(amount) FILTER (WHERE won))::float8"
+                " / nullif(avg(extract(epoch FROM closed_at - created_at)::float8 / 86400) FILTER (WHERE won), 0)")
+SQL_SUMMARY = ("count(*), count(*) FILTER (WHERE won), count(*) FILTER (WHERE NOT won), count(*) FILTER (WHERE won IS NULL),"
+               " coalesce(sum(amount) FILTER (WHERE won), 0), coalesce(sum(amount) FILTER (WHERE NOT won), 0),"
+               " coalesce(sum(amount) FILTER (WHERE won IS NULL), 0),"
+               " (count(*) FILTER (WHERE won))::float8 / nullif(count(won), 0),"
+               " sum(amount) FILTER (WHERE won) / nullif(sum(amount) FILTER (WHERE won IS NOT NULL), 0),"
+               " avg(amount) FILTER (WHERE won),"
+               " avg(extract(epoch FROM closed_at - created_at)::float8 / 86400) FILTER (WHERE won),"
+               " sum(amount * probability) FILTER (WHERE won IS NULL)")
+OURS_SUMMARY = ("deals(s), won_deals(s), lost_deals(s), open_deals(s), won_amount(s), lost_amount(s), open_amount(s),"
+                " hit_ratio(s), hit_ratio_by_amount(s), avg_deal_size(s), sales_cycle_days(s), sales_velocity(s),"
+                " weighted_pipeline(s)")
+DS = "deal_summary(amount, won, created_at, closed_at, probability)"
+
+
+def window(n, ours, sql):
+    w = ("FROM deals WHERE deal_id <= %d WINDOW w AS (ORDER BY created_at "
+         "RANGE BETWEEN interval '90 days' PRECEDING AND CURRENT ROW)) t" % n)
+    return ("SELECT count(x) FROM (SELECT count(*) OVER w AS x " + w,
+            "SELECT count(x) FROM (SELECT " + sql + " AS x " + w,
+            "SELECT count(x) FROM (SELECT " + ours + " AS x " + w)
+
+
+QUARTER = "created_at >= '2026-07-01' AND created_at < '2026-10-01'"
+CASES = [
+    # id, description, settings, floor, sql, ours, target
+    ("hit_ratio", "hit_ratio(won), 1 group", SERIAL,
+     "SELECT count(won) FROM deals",
+     "SELECT (count(*) FILTER (WHERE won))::float8 / nullif(count(won), 0) FROM deals",
+     "SELECT hit_ratio(won) FROM deals", "ours/floor <= 1.10, SQL/ours > 1"),
+    ("hit_ratio_grouped", "hit_ratio(won), 200 reps", SERIAL,
+     "SELECT rep_id, count(won) FROM deals GROUP BY 1",
+     "SELECT rep_id, (count(*) FILTER (WHERE won))::float8 / nullif(count(won), 0) FROM deals GROUP BY 1",
+     "SELECT rep_id, hit_ratio(won) FROM deals GROUP BY 1", "ours/floor <= 1.10, SQL/ours > 1"),
+    ("hit_ratio_amount", "hit_ratio(won, amount), 1 group", SERIAL,
+     "SELECT count(won), count(amount) FROM deals",
+     "SELECT sum(amount) FILTER (WHERE won) / nullif(sum(amount) FILTER (WHERE won IS NOT NULL), 0) FROM deals",
+     "SELECT hit_ratio(won, amount) FROM deals", "ours/floor <= 1.10, SQL/ours > 1"),
+    ("sales_velocity", "sales_velocity, 1 group", SERIAL,
+     "SELECT " + FLOOR4 + " FROM deals", "SELECT " + SQL_VELOCITY + " FROM deals",
+     "SELECT sales_velocity(amount, won, created_at, closed_at) FROM deals", "ours/floor <= 1.25, SQL/ours >= 1.3"),
+    ("sales_velocity_grouped", "sales_velocity, 200 reps", SERIAL,
+     "SELECT rep_id, " + FLOOR4 + " FROM deals GROUP BY 1", "SELECT rep_id, " + SQL_VELOCITY + " FROM deals GROUP BY 1",
+     "SELECT rep_id, sales_velocity(amount, won, created_at, closed_at) FROM deals GROUP BY 1",
+     "ours/floor <= 1.25, SQL/ours >= 1.3"),
+    ("summary", "deal_summary, all 13 KPIs, 1 group", SERIAL,
+     "SELECT " + FLOOR4 + ", count(probability) FROM deals", "SELECT " + SQL_SUMMARY + " FROM deals",
+     "SELECT " + OURS_SUMMARY + " FROM (SELECT " + DS + " s FROM deals) x", "ours/floor <= 1.4, SQL/ours >= 2"),
+    ("summary_grouped", "deal_summary, all 13 KPIs, 200 reps", SERIAL,
+     "SELECT rep_id, " + FLOOR4 + ", count(probability) FROM deals GROUP BY 1",
+     "SELECT rep_id, " + SQL_SUMMARY + " FROM deals GROUP BY 1",
+     "SELECT rep_id, " + OURS_SUMMARY + " FROM (SELECT rep_id, " + DS + " s FROM deals GROUP BY 1) x",
+     "ours/floor <= 1.4, SQL/ours >= 2"),
+    ("hit_ratio_par", "hit_ratio(won), 2 workers", PARALLEL,
+     "SELECT count(won) FROM deals",
+     "SELECT (count(*) FILTER (WHERE won))::float8 / nullif(count(won), 0) FROM deals",
+     "SELECT hit_ratio(won) FROM deals", "speed-up vs serial >= 1.6"),
+    ("sales_velocity_par", "sales_velocity, 2 workers", PARALLEL,
+     "SELECT " + FLOOR4 + " FROM deals", "SELECT " + SQL_VELOCITY + " FROM deals",
+     "SELECT sales_velocity(amount, won, created_at, closed_at) FROM deals", "speed-up vs serial >= 1.6"),
+    ("summary_par", "deal_summary, all KPIs, 2 workers", PARALLEL,
+     "SELECT " + FLOOR4 + ", count(probability) FROM deals", "SELECT " + SQL_SUMMARY + " FROM deals",
+     "SELECT " + OURS_SUMMARY + " FROM (SELECT " + DS + " s FROM deals) x", "speed-up vs serial >= 1.6"),
+    ("quarter", "quarter dashboard, 200 reps: raw rows vs stored daily summaries", SERIAL,
+     "SELECT rep_id, " + OURS_SUMMARY + " FROM (SELECT rep_id, " + DS + " s FROM deals WHERE " + QUARTER + " GROUP BY 1) x",
+     "SELECT rep_id, " + SQL_SUMMARY + " FROM deals WHERE " + QUARTER + " GROUP BY 1",
+     "SELECT rep_id, " + OURS_SUMMARY + " FROM (SELECT rep_id, rollup(s) s FROM daily_rep"
+     " WHERE day >= '2026-07-01' AND day < '2026-10-01' GROUP BY 1) x",
+     "SQL(raw)/ours(summaries) >= 20"),
+    ("funnel_implied", "funnel (implied) over stage history", SERIAL,
+     "SELECT count(stage), count(entered_at) FROM stage_events",
+     "SELECT k, count(*) FILTER (WHERE maxpos >= k) FROM (SELECT deal_id, max(array_position(" + STAGES + ", stage)) maxpos"
+     " FROM stage_events GROUP BY deal_id) d, generate_series(1, 5) k GROUP BY k",
+     "SELECT (stage_conversion(stage_funnel(p, " + STAGES + "))).* FROM (SELECT stage_path(stage, entered_at, " + STAGES + ") p"
+     " FROM stage_events GROUP BY deal_id) x", "SQL/ours >= 2"),
+    ("funnel_ordered", "funnel (ordered) over stage history", SERIAL,
+     "SELECT count(stage), count(entered_at) FROM stage_events",
+     "WITH e AS MATERIALIZED (SELECT deal_id, array_position(" + STAGES + ", stage) pos, entered_at t FROM stage_events),"
+     " s1 AS (SELECT deal_id, min(t) t FROM e WHERE pos = 1 GROUP BY 1),"
+     " s2 AS (SELECT s.deal_id, min(e.t) t FROM s1 s JOIN e ON e.deal_id = s.deal_id AND e.pos = 2 AND e.t >= s.t GROUP BY 1),"
+     " s3 AS (SELECT s.deal_id, min(e.t) t FROM s2 s JOIN e ON e.deal_id = s.deal_id AND e.pos = 3 AND e.t >= s.t GROUP BY 1),"
+     " s4 AS (SELECT s.deal_id, min(e.t) t FROM s3 s JOIN e ON e.deal_id = s.deal_id AND e.pos = 4 AND e.t >= s.t GROUP BY 1),"
+     " s5 AS (SELECT s.deal_id, min(e.t) t FROM s4 s JOIN e ON e.deal_id = s.deal_id AND e.pos = 5 AND e.t >= s.t GROUP BY 1)"
+     " SELECT (SELECT count(*) FROM s1), (SELECT count(*) FROM s2), (SELECT count(*) FROM s3), (SELECT count(*) FROM s4), (SELECT count(*) FROM s5)",
+     "SELECT (stage_conversion(stage_funnel(p, " + STAGES + ", 'ordered'))).* FROM (SELECT stage_path(stage, entered_at, " + STAGES + ") p"
+     " FROM stage_events GROUP BY deal_id) x", "SQL/ours >= 2"),
+]
+for n, label in ((DEALS // 10, "1M"), (DEALS * 4 // 10, "4M")):
+    f, s, o = window(n, "hit_ratio(won) OVER w",
+                     "(count(*) FILTER (WHERE won) OVER w)::float8 / nullif(count(won) OVER w, 0)")
+    CASES.append(("window_hit_ratio_" + label, "rolling 90-day hit_ratio, %d rows" % n, SERIAL + " SET work_mem = '512MB';",
+                  f, s, o, "time(4M)/time(1M) <= 4.4, not slower than SQL"))
+    f, s, o = window(n, "sales_velocity(amount, won, created_at, closed_at) OVER w",
+                     "count(*) OVER w * ((count(*) FILTER (WHERE won) OVER w)::float8 / nullif(count(won) OVER w, 0))"
+                     " * (avg(amount) FILTER (WHERE won) OVER w)::float8"
+                     " / nullif(avg(extract(epoch FROM closed_at - created_at)::float8 / 86400) FILTER (WHERE won) OVER w, 0)")
+    CASES.append(("window_velocity_" + label, "rolling 90-day sales_velocity, %d rows" % n, SERIAL + " SET work_mem = '512MB';",
+                  f, s, o, "time(4M)/time(1M) <= 4.4, not slower than SQL"))
+
+
+def psql(script):
+    r = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", DB],
+                       input=script, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit("psql failed: " + r.stderr)
+    return r.stdout
+
+
+def run_case(settings, floor, sql, ours):
+    script = [settings, "\\o /dev/null", "\\timing on"]
+    for _ in range(RUNS):
+        script += [floor + ";", sql + ";", ours + ";"]
+    out = psql("\n".join(script) + "\n")
+    t = [float(x) for x in re.findall(r"Time: ([0-9.]+) ms", out)]
+    if len(t) != 3 * RUNS:
+        sys.exit("unexpected timing output: " + out)
+    return [statistics.median(t[i::3]) for i in range(3)]
+
+
+def main():
+    only = set(sys.argv[1:])
+    version = psql("SELECT version()").strip()
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    sizes = psql("SELECT (SELECT count(*) FROM deals) || ' deals, ' || (SELECT count(*) FROM stage_events)"
+                 " || ' stage events, ' || (SELECT count(*) FROM orders) || ' orders, ' || (SELECT count(*) FROM daily_rep)"
+                 " || ' daily summaries'").strip()
+    mem = psql("SELECT 'deal_summary ' || pg_column_size(s) || ' bytes per group (fixed)' FROM (SELECT " + DS +
+               " s FROM deals WHERE deal_id <= 1000) x;"
+               "SELECT 'stage_path ' || round(avg(pg_column_size(p)), 1) || ' bytes per deal on average' FROM"
+               " (SELECT stage_path(stage, entered_at, " + STAGES + ") p FROM stage_events WHERE deal_id <= 100000 GROUP BY deal_id) x").split("\n")
+    rows = []
+    results = {}
+    for cid, desc, settings, floor, sql, ours, target in CASES:
+        if only and cid not in only:
+            continue
+        f, s, o = run_case(settings, floor, sql, ours)
+        results[cid] = (f, s, o)
+        rows.append((cid, desc, f, s, o, target))
+        print("%-24s floor %9.1f ms  SQL %9.1f ms  ours %9.1f ms  ours/floor %5.2f  SQL/ours %5.2f" %
+              (cid, f, s, o, o / f, s / o), flush=True)
+
+    derived = []
+    for par, ser in (("hit_ratio_par", "hit_ratio"), ("sales_velocity_par", "sales_velocity"), ("summary_par", "summary")):
+        if par in results and ser in results:
+            derived.append("| %s | 2 workers vs serial | floor (built-in count) %.2fx, SQL %.2fx, ours %.2fx | >= 1.6 and >= built-in |" %
+                           (ser, results[ser][0] / results[par][0], results[ser][1] / results[par][1],
+                            results[ser][2] / results[par][2]))
+    for w in ("window_hit_ratio", "window_velocity"):
+        a, b = results.get(w + "_1M"), results.get(w + "_4M")
+        if a and b:
+            derived.append("| %s | time(4M)/time(1M) | ours %.2f, SQL %.2f | <= 4.4 |" % (w, b[2] / a[2], b[1] / a[1]))
+    if "quarter" in results:
+        q = results["quarter"]
+        derived.append("| quarter | raw SQL / stored summaries | %.1fx (raw deal_summary / summaries %.1fx) | >= 20 |" %
+                       (q[1] / q[2], q[0] / q[2]))
+
+    lines = ["# sales_kpi benchmark results", "",
+             "- date: %s" % datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+             "- PostgreSQL: %s" % version, "- CPU: %s (%d cores), %s" % (cpu, os.cpu_count() or 0, platform.machine()),
+             "- data: %s" % sizes, "- runs: %d per query, interleaved floor/SQL/ours, medians" % RUNS,
+             "- memory: " + "; ".join(m for m in mem if m), "",
+             "floor = count() of the same input columns over the same rows; SQL = the plain-SQL equivalent;"
+             " ours = sales_kpi. For `quarter`, floor = deal_summary over the raw rows.", "",
+             "| case | what | floor ms | SQL ms | ours ms | ours/floor | SQL/ours | target |",
+             "|---|---|---:|---:|---:|---:|---:|---|"]
+    for cid, desc, f, s, o, target in rows:
+        lines.append("| %s | %s | %.1f | %.1f | %.1f | %.2f | %.2f | %s |" % (cid, desc, f, s, o, o / f, s / o, target))
+    if derived:
+        lines += ["", "| case | ratio | measured | target |", "|---|---|---|---|"] + derived
+    with open(OUT, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

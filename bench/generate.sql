@@ -1,0 +1,35 @@
+-- Benchmark data: seeded and reproducible. psql variables: deals, reps.
+-- deals: :deals rows over :reps reps and two years; stage_events: ~3 per deal;
+-- orders: :deals / 2 rows.
+\set ON_ERROR_STOP 1
+SET client_min_messages = warning;
+SELECT setseed(0.5);
+DROP TABLE IF EXISTS deals, stage_events, orders CASCADE;
+CREATE UNLOGGED TABLE deals AS
+SELECT g AS deal_id, (g % :reps) AS rep_id,
+       round((500 + random() * 99500)::numeric, 2) AS amount,
+       CASE WHEN r < 0.28 THEN true WHEN r < 0.85 THEN false END AS won,
+       created_at,
+       CASE WHEN r < 0.85 THEN created_at + make_interval(days => (5 + random() * 120)::int) END AS closed_at,
+       round(random()::numeric, 2) AS probability
+FROM (SELECT g, random() AS r,
+             timestamptz '2024-11-01 00:00+00' + make_interval(secs => random() * 730 * 86400) AS created_at
+      FROM generate_series(1, :deals) g) s;
+-- stage history: each deal walks the funnel up to a random furthest stage, sometimes back one
+CREATE UNLOGGED TABLE stage_events AS
+SELECT d.deal_id, st.stage, d.created_at + make_interval(days => k * 7 + (d.deal_id % 5)) AS entered_at
+FROM (SELECT deal_id, created_at, 1 + (deal_id * 2654435761 % 5)::int AS furthest FROM deals) d,
+     LATERAL generate_series(1, d.furthest) k,
+     LATERAL (SELECT (ARRAY['lead','qualified','proposal','negotiation','won'])[k] AS stage) st
+UNION ALL
+SELECT deal_id, 'qualified', created_at + interval '40 days' FROM deals WHERE deal_id % 20 = 0;
+CREATE UNLOGGED TABLE orders AS
+SELECT g AS order_id, 1 + (g * 7919 % (:deals / 10)) AS customer_id,
+       round((5 + random() * 495)::numeric, 2) AS amount,
+       timestamptz '2024-11-01 00:00+00' + make_interval(secs => random() * 730 * 86400) AS purchased_at
+FROM generate_series(1, :deals / 2) g;
+-- stored daily per-rep summaries (the dashboard-from-summaries case)
+CREATE MATERIALIZED VIEW daily_rep AS
+SELECT rep_id, created_at::date AS day, deal_summary(amount, won, created_at, closed_at, probability) AS s
+FROM deals GROUP BY rep_id, created_at::date;
+VACUUM ANALYZE deals, stage_events, orders, daily_rep;
