@@ -3,7 +3,7 @@
 -- orders: :deals / 2 rows.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
-SELECT setseed(0.5);
+SELECT setseed(0.5) \gset
 DROP TABLE IF EXISTS deals, stage_events, orders CASCADE;
 CREATE UNLOGGED TABLE deals AS
 SELECT g AS deal_id, (g % :reps) AS rep_id,
@@ -24,7 +24,7 @@ FROM (SELECT deal_id, created_at, 1 + (deal_id * 2654435761 % 5)::int AS furthes
 UNION ALL
 SELECT deal_id, 'qualified', created_at + interval '40 days' FROM deals WHERE deal_id % 20 = 0;
 CREATE UNLOGGED TABLE orders AS
-SELECT g AS order_id, 1 + (g * 7919 % (:deals / 10)) AS customer_id,
+SELECT g AS order_id, 1 + (g::bigint * 7919 % (:deals / 10)) AS customer_id,
        round((5 + random() * 495)::numeric, 2) AS amount,
        timestamptz '2024-11-01 00:00+00' + make_interval(secs => random() * 730 * 86400) AS purchased_at
 FROM generate_series(1, :deals / 2) g;

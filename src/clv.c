@@ -145,24 +145,13 @@ os_new(MemoryContext cxt)
 	return s;
 }
 
+/* The state to update: a new one for NULL, else a writable one. */
 static OrderSummary *
 os_state(FunctionCallInfo fcinfo, int argno)
 {
-	MemoryContext aggcxt;
-	bool		inagg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
-	OrderSummary *s;
-
 	if (PG_ARGISNULL(argno))
-		return os_new(inagg ? aggcxt : CurrentMemoryContext);
-	s = os_get(PG_GETARG_DATUM(argno));
-	if (!inagg && (Pointer) s == DatumGetPointer(PG_GETARG_DATUM(argno)))
-	{
-		OrderSummary *c = palloc(sizeof(OrderSummary));
-
-		memcpy(c, s, sizeof(OrderSummary));
-		s = c;
-	}
-	return s;
+		return os_new(kpi_state_context(fcinfo));
+	return kpi_writable(fcinfo, argno, os_get(PG_GETARG_DATUM(argno)));
 }
 
 static void

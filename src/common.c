@@ -380,6 +380,35 @@ kpi_int8_state_new(const int64 *vals, int nelems)
 	return construct_array(d, nelems, INT8OID, sizeof(int64), true, TYPALIGN_DOUBLE);
 }
 
+/* ---- varlena states ---- */
+
+/* Where a new state lives: the aggregate's context, or the caller's. */
+MemoryContext
+kpi_state_context(FunctionCallInfo fcinfo)
+{
+	MemoryContext aggcxt;
+
+	return AggCheckCallContext(fcinfo, &aggcxt) ? aggcxt : CurrentMemoryContext;
+}
+
+/*
+ * A state the caller may modify: value is argument argno, detoasted.  In an
+ * aggregate the argument itself belongs to the aggregate and is updated in
+ * place; a detoasted copy is already private; otherwise copy it, so that a
+ * direct call never changes its input.
+ */
+void *
+kpi_writable(FunctionCallInfo fcinfo, int argno, void *value)
+{
+	void	   *copy;
+
+	if (value != DatumGetPointer(PG_GETARG_DATUM(argno)) || AggCheckCallContext(fcinfo, NULL))
+		return value;
+	copy = palloc(VARSIZE(value));
+	memcpy(copy, value, VARSIZE(value));
+	return copy;
+}
+
 /* ---- text format ---- */
 
 void

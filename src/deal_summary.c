@@ -133,28 +133,13 @@ ds_new(MemoryContext cxt)
 	return s;
 }
 
-/*
- * The state to update: NULL -> a new one; in an aggregate the argument itself
- * (it lives in the aggregate context); otherwise a copy.
- */
+/* The state to update: a new one for NULL, else a writable one. */
 static DealSummary *
 ds_state(FunctionCallInfo fcinfo, int argno)
 {
-	MemoryContext aggcxt;
-	bool		inagg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
-	DealSummary *s;
-
 	if (PG_ARGISNULL(argno))
-		return ds_new(inagg ? aggcxt : CurrentMemoryContext);
-	s = ds_get(PG_GETARG_DATUM(argno));
-	if (!inagg && (Pointer) s == DatumGetPointer(PG_GETARG_DATUM(argno)))
-	{
-		DealSummary *c = palloc(sizeof(DealSummary));
-
-		memcpy(c, s, sizeof(DealSummary));
-		s = c;
-	}
-	return s;
+		return ds_new(kpi_state_context(fcinfo));
+	return kpi_writable(fcinfo, argno, ds_get(PG_GETARG_DATUM(argno)));
 }
 
 /* Raise the storage scale of s to at least scale. */

@@ -648,14 +648,7 @@ funnel_state(FunctionCallInfo fcinfo, int stages_arg, const char *stage, int sta
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: the mode must be the same for every row of a group", fname)));
-	if (!inagg && (Pointer) f == DatumGetPointer(PG_GETARG_DATUM(0)))
-	{
-		StageFunnel *c = palloc(VARSIZE(f));
-
-		memcpy(c, f, VARSIZE(f));
-		f = c;
-	}
-	return f;
+	return kpi_writable(fcinfo, 0, f);
 }
 
 /* Count one deal with the given furthest/entered stage positions. */
@@ -801,13 +794,7 @@ stage_funnel_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("stage_funnel: cannot merge funnels of modes \"%s\" and \"%s\"",
 						mode_names[a->mode], mode_names[b->mode])));
-	if (!inagg && (Pointer) a == DatumGetPointer(PG_GETARG_DATUM(0)))
-	{
-		StageFunnel *c = palloc(VARSIZE(a));
-
-		memcpy(c, a, VARSIZE(a));
-		a = c;
-	}
+	a = kpi_writable(fcinfo, 0, a);
 	if (pg_add_s64_overflow(a->deals, b->deals, &a->deals) ||
 		pg_add_s64_overflow(a->outside, b->outside, &a->outside))
 		ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("stage_funnel: count out of range")));

@@ -27,13 +27,14 @@ LANGUAGE sql IMMUTABLE AS
 ------------------------------------------------------------------------------
 \echo
 \echo '== 1. Sales reps: pipeline, the four velocity parameters, and the team benchmark =='
-\echo '   open = open offers in the pipeline; avg won = average won order value;'
-\echo '   hit = closing percentage (won / decided); cycle = days from created to won;'
-\echo '   velocity = expected revenue per day from the open pipeline'
-\echo '            = open offers x hit ratio x avg won / cycle.'
+\echo '   open = open offers, pipeline = their amount; avg won = average won order'
+\echo '   value; hit = closing percentage (won / decided); cycle = days from created'
+\echo '   to won; velocity = expected revenue per day from the open offers'
+\echo '   = open x hit ratio x avg won / cycle.'
 \echo '   TEAM BENCHMARK = all deals of the team merged (rollup); +/- = the rep minus'
 \echo '   the own team''s benchmark (hit in percentage points, cycle in days).'
-\echo '   ALL REPS = every deal merged; its velocity and pipeline are per rep.'
+\echo '   Benchmark rows show open, pipeline and velocity per rep; ALL REPS = every'
+\echo '   deal merged.'
 -- per rep: one deal_summary; the benchmarks: the summaries merged with
 -- rollup() as window functions, per team and over all reps
 WITH per_rep AS (
@@ -67,16 +68,16 @@ WITH per_rep AS (
 )
 SELECT team AS "team", rep AS "rep",
        round(open, 0) AS "open",
-       pg_temp.money(open_amount, 11) AS "open amount",
+       pg_temp.money(open_amount, 9) AS "pipeline",
        pg_temp.money(avg_won, 7) AS "avg won",
        round(100 * hit::numeric, 1) AS "hit %",
        pg_temp.delta(100 * (hit - b_hit), 1, 6) AS "+/- pp",
        round(cycle::numeric, 1) AS "cycle d",
        pg_temp.delta(cycle - b_cycle, 1, 6) AS "+/- d",
-       pg_temp.money(velocity::numeric, 12) AS "velocity/day",
-       pg_temp.delta(velocity - b_velocity, 0, 8) AS "+/- /day"
+       pg_temp.money(velocity::numeric, 8) AS "velocity",
+       pg_temp.delta(velocity - b_velocity, 0, 7) AS "+/-"
 FROM kpi
-ORDER BY CASE team WHEN 'all teams' THEN 2 ELSE 1 END, team, ord, velocity DESC;
+ORDER BY CASE kpi.team WHEN 'all teams' THEN 2 ELSE 1 END, kpi.team, kpi.ord, kpi.velocity DESC;
 
 ------------------------------------------------------------------------------
 \echo
@@ -164,7 +165,9 @@ ORDER BY m.p0;
 \echo
 \echo '== 5. Customer lifetime value =='
 \echo '   a) historic, from the orders: order_summary per customer, rolled up per'
-\echo '      start cohort and over all customers; CLV = revenue per customer so far.'
+\echo '      start cohort and over all customers; CLV = revenue per customer so far;'
+\echo '      orders/month = orders per customer per month between the first and the'
+\echo '      last purchase of the group; lifespan = first to last purchase.'
 WITH per_customer AS (
   SELECT customer_id, order_summary(amount, purchased_at) AS s
   FROM orders GROUP BY customer_id
@@ -206,3 +209,5 @@ SELECT round(arpa, 2) AS "ARPA",
        round(clv(avg_purchase_value(s), purchase_frequency(s, interval '1 month')::numeric,
                  lifespan(s, interval '1 month')::numeric), 2) AS "textbook CLV"
 FROM churn, churn12, arpa, all_s;
+\echo '   (textbook CLV uses the "all" row of a): orders/month there is per customer over'
+\echo '   the whole two-year window, so it is low for customers who joined lately.)'

@@ -44,7 +44,7 @@ SELECT timestamptz '2026-11-01 00:00+00' AS today,
 
 ------------------------------------------------------------------------------
 -- reps: 20 reps in 3 teams.  Each team sells a different deal size and cycle;
--- each rep has a skill (hit ratio 15%..45%, spread evenly over the reps in a
+-- each rep has a skill (win probability 17%..43%, spread evenly over the reps in a
 -- seed-dependent order), a cycle length (20..120 days) and a deal volume.
 ------------------------------------------------------------------------------
 CREATE TABLE reps (rep_id int PRIMARY KEY, name text NOT NULL, team text NOT NULL);
