@@ -53,11 +53,13 @@ FROM (VALUES
 ) v(lit);
 SELECT error_of(format('SELECT %L::order_summary', lit)) AS order_summary_errors
 FROM (VALUES
-  ('(version=1,customers=1,orders=0,revenue=0,lifespan_us=0,first_us=0,last_us=0)'),
-  ('(version=1,customers=1,orders=1,revenue=5,lifespan_us=10,first_us=0,last_us=5)'),
-  ('(version=1,customers=1,orders=1,revenue=5,lifespan_us=0,first_us=10,last_us=5)'),
-  ('(version=1,customers=0,orders=0,revenue=5,lifespan_us=0,first_us=0,last_us=0)'),
-  ('(version=1,customers=1,orders=1,revenue=5,lifespan_us=0,first_us=9223372036854775807,last_us=9223372036854775807)')
+  ('(version=1,customers=1,orders=0,revenue=0,lifespan_us=0,first_sum_us=0,first_us=0,last_us=0)'),
+  ('(version=1,customers=1,orders=1,revenue=5,lifespan_us=10,first_sum_us=0,first_us=0,last_us=5)'),
+  ('(version=1,customers=1,orders=1,revenue=5,lifespan_us=0,first_sum_us=10,first_us=10,last_us=5)'),
+  ('(version=1,customers=0,orders=0,revenue=5,lifespan_us=0,first_sum_us=0,first_us=0,last_us=0)'),
+  ('(version=1,customers=1,orders=1,revenue=5,lifespan_us=0,first_sum_us=9223372036854775807,first_us=9223372036854775807,last_us=9223372036854775807)'),
+  ('(version=1,customers=2,orders=2,revenue=5,lifespan_us=0,first_sum_us=100,first_us=0,last_us=10)'),
+  ('(version=1,customers=1,orders=1,revenue=5,lifespan_us=0,first_us=0,last_us=0)')
 ) v(lit);
 SELECT error_of(format('SELECT %L::stage_funnel', lit)) AS stage_funnel_errors
 FROM (VALUES

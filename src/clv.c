@@ -9,7 +9,13 @@
  *   order_summary(amount, purchased_at)  per customer (GROUP BY customer id)
  *   rollup(order_summary)                across customers
  * and accessors: customers, orders, revenue, avg_purchase_value,
- * purchase_frequency, lifespan_days, clv (historic: revenue per customer).
+ * purchase_frequency, lifespan, clv (historic: revenue per customer).
+ *
+ * Purchase frequency is a rate per customer-period of observation: orders
+ * divided by the sum over customers of (end of observation - their first
+ * purchase), the end being the latest purchase in the summary.  Customers who
+ * joined late are observed for less time, so a growing customer base does not
+ * dilute the rate (which dividing by one common window would).
  */
 #include "sales_kpi.h"
 
@@ -35,6 +41,7 @@ typedef struct OrderSummary
 	int64		orders;
 	int128		revenue;		/* at scale */
 	int128		lifespan_us;	/* sum over customers of last - first */
+	int128		first_sum_us;	/* sum over customers of their first purchase */
 	int64		first_us;		/* earliest purchase */
 	int64		last_us;		/* latest purchase */
 } OrderSummary;
@@ -108,7 +115,8 @@ os_check(const OrderSummary *s, const char *text)
 	if (s->customers < 0 || s->orders < s->customers)
 		os_fail("Counts must be non-negative and every customer has at least one order.", text);
 	if (s->customers == 0 &&
-		(s->orders != 0 || s->revenue != 0 || s->lifespan_us != 0 || s->first_us != 0 || s->last_us != 0))
+		(s->orders != 0 || s->revenue != 0 || s->lifespan_us != 0 || s->first_sum_us != 0 ||
+		 s->first_us != 0 || s->last_us != 0))
 		os_fail("An empty summary must have all fields 0.", text);
 	if (s->customers > 0)
 	{
@@ -119,6 +127,10 @@ os_check(const OrderSummary *s, const char *text)
 			os_fail("Lifespans must lie between 0 and the span from first to last purchase.", text);
 		if (s->customers == 1 && s->lifespan_us != (int128) s->last_us - s->first_us)
 			os_fail("A one-customer summary's lifespan must equal last minus first purchase.", text);
+		if (s->first_sum_us < (int128) s->customers * s->first_us ||
+			s->first_sum_us > (int128) s->customers * s->last_us ||
+			(s->customers == 1 && s->first_sum_us != s->first_us))
+			os_fail("The sum of first purchases must lie between customers times the first and the last purchase.", text);
 	}
 }
 
@@ -206,6 +218,7 @@ os_accum_common(FunctionCallInfo fcinfo, bool is_date)
 	if (t > s->last_us)
 		s->last_us = t;
 	s->lifespan_us = (int128) s->last_us - s->first_us;
+	s->first_sum_us = s->first_us;
 	PG_RETURN_POINTER(s);
 }
 
@@ -266,11 +279,13 @@ os_merge(FunctionCallInfo fcinfo, bool same_customer)
 	{
 		a->customers = 1;
 		a->lifespan_us = (int128) a->last_us - a->first_us;
+		a->first_sum_us = a->first_us;
 	}
 	else
 	{
 		a->customers += b->customers;
 		a->lifespan_us = kpi_add128(a->lifespan_us, b->lifespan_us);
+		a->first_sum_us = kpi_add128(a->first_sum_us, b->first_sum_us);
 	}
 	PG_RETURN_POINTER(a);
 }
@@ -312,6 +327,9 @@ order_summary_in(PG_FUNCTION_ARGS)
 	kv_decimal(&kv, "lifespan_us", &s->lifespan_us, &sc);
 	if (sc != 0)
 		kv_fail(&kv, "lifespan_us must be a whole number of microseconds");
+	kv_decimal(&kv, "first_sum_us", &s->first_sum_us, &sc);
+	if (sc != 0)
+		kv_fail(&kv, "first_sum_us must be a whole number of microseconds");
 	s->first_us = kv_int64(&kv, "first_us", PG_INT64_MIN);
 	s->last_us = kv_int64(&kv, "last_us", PG_INT64_MIN);
 	kv_end(&kv);
@@ -331,6 +349,8 @@ order_summary_out(PG_FUNCTION_ARGS)
 	kpi_append_decimal(&buf, s->revenue, s->scale);
 	appendStringInfoString(&buf, ",lifespan_us=");
 	kpi_append_decimal(&buf, s->lifespan_us, 0);
+	appendStringInfoString(&buf, ",first_sum_us=");
+	kpi_append_decimal(&buf, s->first_sum_us, 0);
 	appendStringInfo(&buf, ",first_us=" INT64_FORMAT ",last_us=" INT64_FORMAT ")",
 					 s->first_us, s->last_us);
 	PG_RETURN_CSTRING(buf.data);
@@ -351,6 +371,7 @@ order_summary_recv(PG_FUNCTION_ARGS)
 	s->orders = pq_getmsgint64(buf);
 	s->revenue = kpi_recv_int128(buf);
 	s->lifespan_us = kpi_recv_int128(buf);
+	s->first_sum_us = kpi_recv_int128(buf);
 	s->first_us = pq_getmsgint64(buf);
 	s->last_us = pq_getmsgint64(buf);
 	kpi_recv_end(buf, OS_TYPNAME);
@@ -372,6 +393,7 @@ order_summary_send(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, s->orders);
 	kpi_send_int128(&buf, s->revenue);
 	kpi_send_int128(&buf, s->lifespan_us);
+	kpi_send_int128(&buf, s->first_sum_us);
 	pq_sendint64(&buf, s->first_us);
 	pq_sendint64(&buf, s->last_us);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -420,20 +442,21 @@ order_summary_avg_purchase_value(PG_FUNCTION_ARGS)
 }
 
 /*
- * Orders per customer per period, over the observation window from the
- * first to the last purchase in the summary.  Window of length 0 -> NULL.
+ * Orders per customer per period: orders / exposure, where exposure is the
+ * sum over customers of (latest purchase in the summary - the customer's
+ * first purchase).  No exposure (every customer bought once, at the end) ->
+ * NULL.
  */
 Datum
 order_summary_purchase_frequency(PG_FUNCTION_ARGS)
 {
 	OrderSummary *s = os_get(PG_GETARG_DATUM(0));
 	int64		period = kpi_interval_usec(PG_GETARG_DATUM(1), "purchase_frequency", "period");
-	double		window;
+	int128		exposure = (int128) s->customers * s->last_us - s->first_sum_us;
 
-	if (s->customers == 0 || s->last_us == s->first_us)
+	if (s->customers == 0 || exposure <= 0)
 		PG_RETURN_NULL();
-	window = ((double) s->last_us - (double) s->first_us) / (double) period;
-	PG_RETURN_FLOAT8((double) s->orders / (double) s->customers / window);
+	PG_RETURN_FLOAT8((double) s->orders / ((double) exposure / (double) period));
 }
 
 /* average over customers of (last purchase - first purchase), in periods */
