@@ -166,8 +166,9 @@ ORDER BY m.p0;
 \echo '== 5. Customer lifetime value =='
 \echo '   a) historic, from the orders: order_summary per customer, rolled up per'
 \echo '      start cohort and over all customers; CLV = revenue per customer so far;'
-\echo '      orders/month = orders per customer per month between the first and the'
-\echo '      last purchase of the group; lifespan = first to last purchase.'
+\echo '      orders/month = orders per customer-month observed (each customer from'
+\echo '      their first purchase to the last purchase of the group); lifespan ='
+\echo '      first to last purchase of each customer, averaged.'
 WITH per_customer AS (
   SELECT customer_id, order_summary(amount, purchased_at) AS s
   FROM orders GROUP BY customer_id
@@ -209,5 +210,5 @@ SELECT round(arpa, 2) AS "ARPA",
        round(clv(avg_purchase_value(s), purchase_frequency(s, interval '1 month')::numeric,
                  lifespan(s, interval '1 month')::numeric), 2) AS "textbook CLV"
 FROM churn, churn12, arpa, all_s;
-\echo '   (textbook CLV uses the "all" row of a): orders/month there is per customer over'
-\echo '   the whole two-year window, so it is low for customers who joined lately.)'
+\echo '   (textbook CLV uses the "all" row of a); its lifespan is the observed one, so it'
+\echo '   stays below the historic CLV while customers are still active.)'
