@@ -87,20 +87,28 @@ stages_error(const char *fname, const char *msg, const char *hint)
 }
 
 /*
- * Walk the stage list once: its hash, its length, and the position of
- * `stage` in it (nstages if absent).  With validate, also reject an empty
- * list, NULL or duplicate names and too many stages.
+ * A parsed stage list.  It is cached in fn_extra purely to save work: every
+ * call compares the argument's bytes with the cached copy and parses again
+ * on any difference, so no result depends on the cache (Citus resets
+ * fn_extra on every row, and then each row simply parses).
  */
-static int
-stages_scan(ArrayType *stages, const char *stage, int stagelen, bool validate,
-			const char *fname, uint64 *hash, int *nstages)
+typedef struct StageList
+{
+	int			nstages;
+	uint64		hash;
+	bool		validated;		/* no duplicates (checked once) */
+	Size		rawlen;			/* the array's bytes, to recognise it */
+	char	   *raw;
+	const char *names[FUNNEL_MAX_STAGES];	/* point into raw */
+	int			lens[FUNNEL_MAX_STAGES];
+} StageList;
+
+static void
+stages_parse(StageList *sl, ArrayType *stages, const char *fname)
 {
 	array_iter	it;
 	int			n;
-	int			pos = -1;
 	uint64		h = 0;
-	const char *names[FUNNEL_MAX_STAGES];
-	int			lens[FUNNEL_MAX_STAGES];
 
 	if (ARR_ELEMTYPE(stages) != TEXTOID)
 		stages_error(fname, "stages must be a text array", "Pass e.g. ARRAY['lead','qualified','won'].");
@@ -118,31 +126,74 @@ stages_scan(ArrayType *stages, const char *stage, int stagelen, bool validate,
 	{
 		bool		isnull;
 		Datum		d = array_iter_next(&it, &isnull, i, -1, false, TYPALIGN_INT);
-		const char *s;
-		int			len;
 
 		if (isnull)
 			stages_error(fname, "stages must not contain NULL", "Remove the NULL from the stage list.");
-		s = VARDATA_ANY(DatumGetPointer(d));
-		len = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
-		h = hash_bytes_extended((const unsigned char *) s, len, h ^ (uint64) (i + 1));
-		if (pos < 0 && stage && len == stagelen && memcmp(s, stage, len) == 0)
-			pos = i;
-		if (validate)
-		{
+		sl->names[i] = VARDATA_ANY(DatumGetPointer(d));
+		sl->lens[i] = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
+		h = hash_bytes_extended((const unsigned char *) sl->names[i], sl->lens[i], h ^ (uint64) (i + 1));
+	}
+	sl->nstages = n;
+	sl->hash = h;
+	sl->validated = false;
+}
+
+/*
+ * The stage list of argument argno, parsed (from the cache when the bytes
+ * are the same).  With validate, also reject duplicate names.
+ */
+static const StageList *
+stages_get(FunctionCallInfo fcinfo, int argno, bool validate, const char *fname)
+{
+	ArrayType  *stages;
+	StageList  *sl = (StageList *) fcinfo->flinfo->fn_extra;
+	Size		len;
+
+	if (PG_ARGISNULL(argno))
+		stages_error(fname, "stages must not be NULL", "Pass the ordered stages of the pipeline.");
+	stages = PG_GETARG_ARRAYTYPE_P(argno);
+	len = VARSIZE(stages);
+	if (sl == NULL || sl->rawlen != len || memcmp(sl->raw, stages, len) != 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		ArrayType  *copy;
+
+		if (sl == NULL)
+			sl = palloc0(sizeof(StageList));
+		else
+			pfree(sl->raw);
+		copy = palloc(len);
+		memcpy(copy, stages, len);
+		sl->raw = (char *) copy;
+		sl->rawlen = len;
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = sl;
+		sl->rawlen = 0;			/* not usable until parsed */
+		stages_parse(sl, copy, fname);
+		sl->rawlen = len;
+	}
+	if (validate && !sl->validated)
+	{
+		for (int i = 1; i < sl->nstages; i++)
 			for (int j = 0; j < i; j++)
-				if (lens[j] == len && memcmp(names[j], s, len) == 0)
+				if (sl->lens[j] == sl->lens[i] && memcmp(sl->names[j], sl->names[i], sl->lens[i]) == 0)
 					ereport(ERROR,
 							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("%s: duplicate stage \"%.*s\" in stages", fname, len, s),
+							 errmsg("%s: duplicate stage \"%.*s\" in stages", fname, sl->lens[i], sl->names[i]),
 							 errhint("Each stage may appear once in the stage list.")));
-			names[i] = s;
-			lens[i] = len;
-		}
+		sl->validated = true;
 	}
-	*hash = h;
-	*nstages = n;
-	return pos < 0 ? n : pos;
+	return sl;
+}
+
+/* Position of stage in the list; nstages when it is not in it. */
+static int
+stages_position(const StageList *sl, const char *stage, int len)
+{
+	for (int i = 0; i < sl->nstages; i++)
+		if (sl->lens[i] == len && memcmp(sl->names[i], stage, len) == 0)
+			return i;
+	return sl->nstages;
 }
 
 static uint64
@@ -172,19 +223,21 @@ stages_changed(const char *fname)
 static FunnelMode
 parse_mode(FunctionCallInfo fcinfo, int argno, const char *fname)
 {
-	const char *m;
+	text	   *t;
+	int			len;
 
 	if (PG_NARGS() <= argno)
 		return MODE_IMPLIED;
 	if (PG_ARGISNULL(argno))
 		stages_error(fname, "mode must not be NULL", "Use 'implied', 'entered' or 'ordered'.");
-	m = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	t = PG_GETARG_TEXT_PP(argno);
+	len = VARSIZE_ANY_EXHDR(t);
 	for (int i = 0; i < 3; i++)
-		if (strcmp(m, mode_names[i]) == 0)
+		if (len == (int) strlen(mode_names[i]) && memcmp(VARDATA_ANY(t), mode_names[i], len) == 0)
 			return (FunnelMode) i;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s: unknown mode \"%s\"", fname, m),
+			 errmsg("%s: unknown mode \"%s\"", fname, text_to_cstring(t)),
 			 errhint("Use 'implied', 'entered' or 'ordered'.")));
 	pg_unreachable();
 }
@@ -259,17 +312,12 @@ static Datum
 path_accum_common(FunctionCallInfo fcinfo, bool is_date)
 {
 	const char *fname = "stage_path";
-	ArrayType  *stages;
+	const StageList *sl = stages_get(fcinfo, 3, PG_ARGISNULL(0), fname);
 	text	   *stage;
-	uint64		hash;
-	int			nstages;
 	int			pos;
 	int64		t;
 	StagePath  *p;
 
-	if (PG_ARGISNULL(3))
-		stages_error(fname, "stages must not be NULL", "Pass the ordered stages of the pipeline.");
-	stages = PG_GETARG_ARRAYTYPE_P(3);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
 		/* an event without a stage or a time is ignored */
@@ -280,23 +328,18 @@ path_accum_common(FunctionCallInfo fcinfo, bool is_date)
 	stage = PG_GETARG_TEXT_PP(1);
 	t = is_date ? kpi_date_usec(PG_GETARG_DATUM(2), fcinfo, fname, "entered_at")
 		: kpi_timestamp_usec(PG_GETARG_DATUM(2), fcinfo, fname, "entered_at");
-	pos = stages_scan(stages, VARDATA_ANY(stage), VARSIZE_ANY_EXHDR(stage),
-					  PG_ARGISNULL(0), fname, &hash, &nstages);
+	pos = stages_position(sl, VARDATA_ANY(stage), VARSIZE_ANY_EXHDR(stage));
 	if (PG_ARGISNULL(0))
 	{
-		MemoryContext aggcxt;
-
-		if (!AggCheckCallContext(fcinfo, &aggcxt))
-			aggcxt = CurrentMemoryContext;
-		p = path_alloc(aggcxt, 4);
-		p->nstages = nstages;
-		p->stages_hash = hash;
+		p = path_alloc(kpi_state_context(fcinfo), 4);
+		p->nstages = sl->nstages;
+		p->stages_hash = sl->hash;
 		p->flags = PATH_SORTED;
 	}
 	else
 	{
 		p = path_get(PG_GETARG_DATUM(0));
-		if (p->stages_hash != hash || p->nstages != nstages)
+		if (p->stages_hash != sl->hash || p->nstages != sl->nstages)
 			stages_changed(fname);
 		p = path_reserve(fcinfo, p, true, 1);
 	}
@@ -567,40 +610,32 @@ stage_path_send(PG_FUNCTION_ARGS)
 /* ---- stage_funnel ---- */
 
 static StageFunnel *
-funnel_new(MemoryContext cxt, ArrayType *stages, int nstages, uint64 hash, FunnelMode mode)
+funnel_new(MemoryContext cxt, const StageList *sl, FunnelMode mode)
 {
-	array_iter	it;
 	Size		namelen = 0;
+	Size		size;
 	StageFunnel *f;
 	char	   *dst;
 
-	array_iter_setup(&it, (AnyArrayType *) stages);
-	for (int i = 0; i < nstages; i++)
+	for (int i = 0; i < sl->nstages; i++)
 	{
-		bool		isnull;
-		Datum		d = array_iter_next(&it, &isnull, i, -1, false, TYPALIGN_INT);
-
-		namelen += VARSIZE_ANY_EXHDR(DatumGetPointer(d)) + 1;
+		if (memchr(sl->names[i], '\0', sl->lens[i]))
+			stages_error("stage_funnel", "stage names must not contain NUL bytes", "Fix the stage names.");
+		namelen += sl->lens[i] + 1;
 	}
-	f = MemoryContextAllocZero(cxt, offsetof(StageFunnel, reached) + sizeof(int64) * nstages + namelen);
-	SET_VARSIZE(f, offsetof(StageFunnel, reached) + sizeof(int64) * nstages + namelen);
+	size = offsetof(StageFunnel, reached) + sizeof(int64) * sl->nstages + namelen;
+	f = MemoryContextAllocZero(cxt, size);
+	SET_VARSIZE(f, size);
 	f->version = FUNNEL_VERSION;
 	f->mode = mode;
-	f->nstages = nstages;
-	f->stages_hash = hash;
+	f->nstages = sl->nstages;
+	f->stages_hash = sl->hash;
 	dst = FUNNEL_NAMES(f);
-	array_iter_setup(&it, (AnyArrayType *) stages);
-	for (int i = 0; i < nstages; i++)
+	for (int i = 0; i < sl->nstages; i++)
 	{
-		bool		isnull;
-		Datum		d = array_iter_next(&it, &isnull, i, -1, false, TYPALIGN_INT);
-		int			len = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
-
-		if (memchr(VARDATA_ANY(DatumGetPointer(d)), '\0', len))
-			stages_error("stage_funnel", "stage names must not contain NUL bytes", "Fix the stage names.");
-		memcpy(dst, VARDATA_ANY(DatumGetPointer(d)), len);
-		dst[len] = '\0';
-		dst += len + 1;
+		memcpy(dst, sl->names[i], sl->lens[i]);
+		dst[sl->lens[i]] = '\0';
+		dst += sl->lens[i] + 1;
 	}
 	return f;
 }
@@ -628,21 +663,14 @@ static StageFunnel *
 funnel_state(FunctionCallInfo fcinfo, int stages_arg, const char *stage, int stagelen,
 			 FunnelMode mode, const char *fname, int *pos)
 {
-	MemoryContext aggcxt;
-	bool		inagg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
-	ArrayType  *stages;
-	uint64		hash;
-	int			n;
+	const StageList *sl = stages_get(fcinfo, stages_arg, PG_ARGISNULL(0), fname);
 	StageFunnel *f;
 
-	if (PG_ARGISNULL(stages_arg))
-		stages_error(fname, "stages must not be NULL", "Pass the ordered stages of the pipeline.");
-	stages = PG_GETARG_ARRAYTYPE_P(stages_arg);
-	*pos = stages_scan(stages, stage, stagelen, PG_ARGISNULL(0), fname, &hash, &n);
+	*pos = stage ? stages_position(sl, stage, stagelen) : sl->nstages;
 	if (PG_ARGISNULL(0))
-		return funnel_new(inagg ? aggcxt : CurrentMemoryContext, stages, n, hash, mode);
+		return funnel_new(kpi_state_context(fcinfo), sl, mode);
 	f = funnel_get(PG_GETARG_DATUM(0));
-	if (f->stages_hash != hash || f->nstages != n)
+	if (f->stages_hash != sl->hash || f->nstages != sl->nstages)
 		stages_changed(fname);
 	if (f->mode != mode)
 		ereport(ERROR,
