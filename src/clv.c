@@ -148,9 +148,9 @@ os_get(Datum d)
 }
 
 static OrderSummary *
-os_new(MemoryContext cxt)
+os_new(void)
 {
-	OrderSummary *s = MemoryContextAllocZero(cxt, sizeof(OrderSummary));
+	OrderSummary *s = palloc0(sizeof(OrderSummary));
 
 	SET_VARSIZE(s, sizeof(OrderSummary));
 	s->version = OS_VERSION;
@@ -162,7 +162,7 @@ static OrderSummary *
 os_state(FunctionCallInfo fcinfo, int argno)
 {
 	if (PG_ARGISNULL(argno))
-		return os_new(kpi_state_context(fcinfo));
+		return os_new();
 	return kpi_writable(fcinfo, argno, os_get(PG_GETARG_DATUM(argno)));
 }
 
@@ -313,7 +313,7 @@ Datum
 order_summary_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
-	OrderSummary *s = os_new(CurrentMemoryContext);
+	OrderSummary *s = os_new();
 	KvParser	kv;
 	int			sc;
 
@@ -360,7 +360,7 @@ Datum
 order_summary_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	OrderSummary *s = os_new(CurrentMemoryContext);
+	OrderSummary *s = os_new();
 
 	s->version = pq_getmsgbyte(buf);
 	if (s->version != OS_VERSION)

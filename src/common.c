@@ -382,16 +382,17 @@ kpi_int8_state_new(const int64 *vals, int nelems)
 
 /* ---- varlena states ---- */
 
-/* Where a new state lives: the aggregate's context, or the caller's. */
-MemoryContext
-kpi_state_context(FunctionCallInfo fcinfo)
-{
-	MemoryContext aggcxt;
-
-	return AggCheckCallContext(fcinfo, &aggcxt) ? aggcxt : CurrentMemoryContext;
-}
-
 /*
+ * Our states are varlena values, not internal: whenever a transition or
+ * combine function returns a pointer other than its state argument (a new
+ * state, or one that had to grow), the executor copies the value into the
+ * aggregate's memory context itself (ExecAggTransReparent, and the window
+ * aggregate code likewise).  New states are therefore allocated in the
+ * current, per-call context; allocating them in the aggregate context would
+ * only leave a second, unused copy there until the end of the aggregate.
+ * Updates in place, on the other hand, are made to the argument, which does
+ * live in the aggregate context.
+ *
  * A state the caller may modify: value is argument argno, detoasted.  In an
  * aggregate the argument itself belongs to the aggregate and is updated in
  * place; a detoasted copy is already private; otherwise copy it, so that a

@@ -124,9 +124,9 @@ ds_get(Datum d)
 }
 
 static DealSummary *
-ds_new(MemoryContext cxt)
+ds_new(void)
 {
-	DealSummary *s = MemoryContextAllocZero(cxt, sizeof(DealSummary));
+	DealSummary *s = palloc0(sizeof(DealSummary));
 
 	SET_VARSIZE(s, sizeof(DealSummary));
 	s->version = DS_VERSION;
@@ -138,7 +138,7 @@ static DealSummary *
 ds_state(FunctionCallInfo fcinfo, int argno)
 {
 	if (PG_ARGISNULL(argno))
-		return ds_new(kpi_state_context(fcinfo));
+		return ds_new();
 	return kpi_writable(fcinfo, argno, ds_get(PG_GETARG_DATUM(argno)));
 }
 
@@ -467,7 +467,7 @@ Datum
 deal_summary_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
-	DealSummary *s = ds_new(CurrentMemoryContext);
+	DealSummary *s = ds_new();
 	KvParser	kv;
 	int128		sums[NMONEY];
 	int			scales[NMONEY];
@@ -540,7 +540,7 @@ Datum
 deal_summary_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	DealSummary *s = ds_new(CurrentMemoryContext);
+	DealSummary *s = ds_new();
 
 	s->version = pq_getmsgbyte(buf);
 	if (s->version != DS_VERSION)

@@ -245,9 +245,9 @@ parse_mode(FunctionCallInfo fcinfo, int argno, const char *fname)
 /* ---- stage_path ---- */
 
 static StagePath *
-path_alloc(MemoryContext cxt, int capacity)
+path_alloc(int capacity)
 {
-	StagePath  *p = MemoryContextAllocZero(cxt, PATH_SIZE(capacity));
+	StagePath  *p = palloc0(PATH_SIZE(capacity));
 
 	SET_VARSIZE(p, PATH_SIZE(capacity));
 	p->version = PATH_VERSION;
@@ -271,9 +271,9 @@ path_get(Datum d)
 
 /* Copy p into a new path of the given capacity (>= nevents). */
 static StagePath *
-path_copy(MemoryContext cxt, const StagePath *p, int capacity)
+path_copy(const StagePath *p, int capacity)
 {
-	StagePath  *q = path_alloc(cxt, capacity);
+	StagePath  *q = path_alloc(capacity);
 
 	q->flags = p->flags;
 	q->nstages = p->nstages;
@@ -292,8 +292,7 @@ path_copy(MemoryContext cxt, const StagePath *p, int capacity)
 static StagePath *
 path_reserve(FunctionCallInfo fcinfo, StagePath *p, bool is_arg, int more)
 {
-	MemoryContext aggcxt;
-	bool		inagg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
+	bool		inagg = AggCheckCallContext(fcinfo, NULL) != 0;
 	int			need = p->nevents + more;
 
 	if (need > (int) ((MaxAllocSize - sizeof(StagePath)) / (sizeof(int64) + sizeof(int16))))
@@ -304,8 +303,7 @@ path_reserve(FunctionCallInfo fcinfo, StagePath *p, bool is_arg, int more)
 		return p;
 	if (!inagg && !is_arg && need <= p->capacity)
 		return p;
-	return path_copy(inagg ? aggcxt : CurrentMemoryContext, p,
-					 Max(need, Max(4, p->capacity * 2)));
+	return path_copy(p, Max(need, Max(4, p->capacity * 2)));
 }
 
 static Datum
@@ -331,7 +329,7 @@ path_accum_common(FunctionCallInfo fcinfo, bool is_date)
 	pos = stages_position(sl, VARDATA_ANY(stage), VARSIZE_ANY_EXHDR(stage));
 	if (PG_ARGISNULL(0))
 	{
-		p = path_alloc(kpi_state_context(fcinfo), 4);
+		p = path_alloc(4);
 		p->nstages = sl->nstages;
 		p->stages_hash = sl->hash;
 		p->flags = PATH_SORTED;
@@ -379,7 +377,6 @@ stage_path_combine(PG_FUNCTION_ARGS)
 {
 	StagePath  *a;
 	StagePath  *b;
-	MemoryContext aggcxt;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -390,9 +387,7 @@ stage_path_combine(PG_FUNCTION_ARGS)
 	b = path_get(PG_GETARG_DATUM(1));
 	if (PG_ARGISNULL(0))
 	{
-		if (!AggCheckCallContext(fcinfo, &aggcxt))
-			aggcxt = CurrentMemoryContext;
-		PG_RETURN_POINTER(path_copy(aggcxt, b, Max(b->nevents, 4)));
+		PG_RETURN_POINTER(path_copy(b, Max(b->nevents, 4)));
 	}
 	a = path_get(PG_GETARG_DATUM(0));
 	if (a->stages_hash != b->stages_hash || a->nstages != b->nstages)
@@ -426,7 +421,7 @@ event_cmp(const void *a, const void *b)
 static StagePath *
 path_sorted(const StagePath *p)
 {
-	StagePath  *q = path_copy(CurrentMemoryContext, p, p->nevents);
+	StagePath  *q = path_copy(p, p->nevents);
 
 	if (!(p->flags & PATH_SORTED))
 	{
@@ -506,7 +501,7 @@ stage_path_in(PG_FUNCTION_ARGS)
 	if (nstages > FUNNEL_MAX_STAGES)
 		kv_fail(&kv, "Too many stages");
 	hash = kv_int64(&kv, "hash", PG_INT64_MIN);
-	p = path_alloc(CurrentMemoryContext, cap);
+	p = path_alloc(cap);
 	p->nstages = (int16) nstages;
 	p->stages_hash = (uint64) hash;
 	kv_key(&kv, "events");
@@ -523,7 +518,7 @@ stage_path_in(PG_FUNCTION_ARGS)
 			if (p->nevents == p->capacity)
 			{
 				cap *= 2;
-				p = path_copy(CurrentMemoryContext, p, cap);
+				p = path_copy(p, cap);
 			}
 			PATH_TS(p)[p->nevents] = ts;
 			PATH_POS(p)[p->nevents] = (int16) pos;
@@ -573,7 +568,7 @@ stage_path_recv(PG_FUNCTION_ARGS)
 	/* every event takes 10 bytes on the wire: bound n by what is there */
 	if (n < 0 || (int64) n * 10 > buf->len - buf->cursor)
 		kpi_bad_binary("stage_path", "Event count does not match the data.");
-	p = path_alloc(CurrentMemoryContext, Max(n, 1));
+	p = path_alloc(Max(n, 1));
 	p->nstages = (int16) nstages;
 	p->stages_hash = hash;
 	for (int i = 0; i < n; i++)
@@ -610,7 +605,7 @@ stage_path_send(PG_FUNCTION_ARGS)
 /* ---- stage_funnel ---- */
 
 static StageFunnel *
-funnel_new(MemoryContext cxt, const StageList *sl, FunnelMode mode)
+funnel_new(const StageList *sl, FunnelMode mode)
 {
 	Size		namelen = 0;
 	Size		size;
@@ -624,7 +619,7 @@ funnel_new(MemoryContext cxt, const StageList *sl, FunnelMode mode)
 		namelen += sl->lens[i] + 1;
 	}
 	size = offsetof(StageFunnel, reached) + sizeof(int64) * sl->nstages + namelen;
-	f = MemoryContextAllocZero(cxt, size);
+	f = palloc0(size);
 	SET_VARSIZE(f, size);
 	f->version = FUNNEL_VERSION;
 	f->mode = mode;
@@ -668,7 +663,7 @@ funnel_state(FunctionCallInfo fcinfo, int stages_arg, const char *stage, int sta
 
 	*pos = stage ? stages_position(sl, stage, stagelen) : sl->nstages;
 	if (PG_ARGISNULL(0))
-		return funnel_new(kpi_state_context(fcinfo), sl, mode);
+		return funnel_new(sl, mode);
 	f = funnel_get(PG_GETARG_DATUM(0));
 	if (f->stages_hash != sl->hash || f->nstages != sl->nstages)
 		stages_changed(fname);
@@ -796,8 +791,6 @@ stage_funnel_combine(PG_FUNCTION_ARGS)
 {
 	StageFunnel *a;
 	StageFunnel *b;
-	MemoryContext aggcxt;
-	bool		inagg;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -805,11 +798,10 @@ stage_funnel_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	inagg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
 	b = funnel_get(PG_GETARG_DATUM(1));
 	if (PG_ARGISNULL(0))
 	{
-		a = MemoryContextAlloc(inagg ? aggcxt : CurrentMemoryContext, VARSIZE(b));
+		a = palloc(VARSIZE(b));
 		memcpy(a, b, VARSIZE(b));
 		PG_RETURN_POINTER(a);
 	}

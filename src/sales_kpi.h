@@ -52,7 +52,6 @@ extern ArrayType *kpi_int8_state(FunctionCallInfo fcinfo, int argno, int nelems,
 extern ArrayType *kpi_int8_state_new(const int64 *vals, int nelems);
 
 /* ---- varlena aggregate states ---- */
-extern MemoryContext kpi_state_context(FunctionCallInfo fcinfo);
 extern void *kpi_writable(FunctionCallInfo fcinfo, int argno, void *value);
 
 /* ---- strict text format "(key=value,key=value,...)" ---- */
