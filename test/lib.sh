@@ -16,6 +16,7 @@ ensure_deps() {
     command -v make >/dev/null || need+=(make)
     command -v gcc >/dev/null || need+=(gcc)
     command -v pg_virtualenv >/dev/null || need+=(postgresql-common)
+    command -v python3 >/dev/null || need+=(python3)   # bench smoke and fuzz tests
     if [ ${#need[@]} -gt 0 ]; then
         echo "== installing ${need[*]}"
         as_root apt-get update -qq
