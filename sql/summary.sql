@@ -79,3 +79,7 @@ FROM (SELECT rep, day, hit_ratio(rollup(s) OVER w) AS hr FROM daily_rep
       WINDOW w AS (PARTITION BY rep ORDER BY day RANGE BETWEEN interval '89 days' PRECEDING AND CURRENT ROW)) a
 JOIN LATERAL (SELECT hit_ratio(won) AS r FROM deals d
               WHERE d.rep = a.rep AND d.created::date BETWEEN a.day - 89 AND a.day) b ON true;
+
+-- each sum fits in 128 bits but their total does not: the ratio is still given
+SELECT hit_ratio(w, a) AS half, hit_ratio_by_amount(deal_summary(a, w, date '2024-01-01', date '2024-01-02')) AS half_accessor
+FROM (VALUES (true, 1e38), (false, 1e38)) v(w, a);

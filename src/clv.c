@@ -369,9 +369,9 @@ order_summary_recv(PG_FUNCTION_ARGS)
 	s->scale = pq_getmsgint(buf, 2);
 	s->customers = pq_getmsgint64(buf);
 	s->orders = pq_getmsgint64(buf);
-	s->revenue = kpi_recv_int128(buf);
-	s->lifespan_us = kpi_recv_int128(buf);
-	s->first_sum_us = kpi_recv_int128(buf);
+	s->revenue = kpi_recv_int128(buf, OS_TYPNAME);
+	s->lifespan_us = kpi_recv_int128(buf, OS_TYPNAME);
+	s->first_sum_us = kpi_recv_int128(buf, OS_TYPNAME);
 	s->first_us = pq_getmsgint64(buf);
 	s->last_us = pq_getmsgint64(buf);
 	kpi_recv_end(buf, OS_TYPNAME);

@@ -186,7 +186,7 @@ kpi_rescale(int128 v, int from, int to)
 	if (to == from || v == 0)
 		return v;
 	if (to > KPI_MAX_SCALE ||
-		__builtin_mul_overflow(v, pow10_table()[to - from], &r))
+		__builtin_mul_overflow(v, pow10_table()[to - from], &r) || r == KPI_INT128_MIN)
 		money_overflow("sales_kpi");
 	return r;
 }
@@ -196,7 +196,7 @@ kpi_add128(int128 a, int128 b)
 {
 	int128		r;
 
-	if (__builtin_add_overflow(a, b, &r))
+	if (__builtin_add_overflow(a, b, &r) || r == KPI_INT128_MIN)
 		money_overflow("sales_kpi");
 	return r;
 }
@@ -269,12 +269,15 @@ kpi_send_int128(StringInfo buf, int128 v)
 }
 
 int128
-kpi_recv_int128(StringInfo buf)
+kpi_recv_int128(StringInfo buf, const char *typname)
 {
 	int64		hi = pq_getmsgint64(buf);
 	uint64		lo = (uint64) pq_getmsgint64(buf);
+	int128		v = (int128) (((uint128) (uint64) hi << 64) | lo);
 
-	return (int128) (((uint128) (uint64) hi << 64) | lo);
+	if (v == KPI_INT128_MIN)
+		kpi_bad_binary(typname, "A 128-bit field is out of range.");
+	return v;
 }
 
 /* ---- time ---- */

@@ -554,12 +554,12 @@ deal_summary_recv(PG_FUNCTION_ARGS)
 	{
 		MoneySum   *m = ds_money(s, i);
 
-		m->sum = kpi_recv_int128(buf);
+		m->sum = kpi_recv_int128(buf, DS_TYPNAME);
 		m->n = pq_getmsgint64(buf);
 		m->scale_n = pq_getmsgint64(buf);
 		m->scale = pq_getmsgint(buf, 2);
 	}
-	s->cycle_us = kpi_recv_int128(buf);
+	s->cycle_us = kpi_recv_int128(buf, DS_TYPNAME);
 	s->cycle_n = pq_getmsgint64(buf);
 	kpi_recv_end(buf, DS_TYPNAME);
 	ds_check(s, ds_binary_fail, NULL);
@@ -711,8 +711,12 @@ Datum
 deal_summary_hit_ratio_by_amount(PG_FUNCTION_ARGS)
 {
 	DealSummary *s = ds_get(PG_GETARG_DATUM(0));
-	int128		decided = kpi_add128(s->won_amt.sum, s->lost_amt.sum);
+	int128		decided;
 
+	/* the two sums are each in range; their total may not be */
+	if (__builtin_add_overflow(s->won_amt.sum, s->lost_amt.sum, &decided))
+		PG_RETURN_FLOAT8((double) s->won_amt.sum /
+						 ((double) s->won_amt.sum + (double) s->lost_amt.sum));
 	if (decided == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8((double) s->won_amt.sum / (double) decided);

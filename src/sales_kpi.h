@@ -25,6 +25,12 @@
 #endif
 
 #define KPI_MAX_SCALE 38		/* largest money scale an int128 can carry */
+
+/*
+ * Exact sums stay within +-(2^127 - 1): -2^127 is treated as an overflow, so
+ * that every value we hold prints as a decimal that reads back.
+ */
+#define KPI_INT128_MIN ((int128) ((uint128) 1 << 127))
 #define KPI_USECS_PER_DAY INT64CONST(86400000000)
 
 /* ---- money ---- */
@@ -39,7 +45,7 @@ extern Datum kpi_money_numeric(int128 v, int scale);
 extern double kpi_money_double(int128 v, int scale);
 extern void kpi_append_decimal(StringInfo buf, int128 v, int scale);
 extern void kpi_send_int128(StringInfo buf, int128 v);
-extern int128 kpi_recv_int128(StringInfo buf);
+extern int128 kpi_recv_int128(StringInfo buf, const char *typname);
 
 /* ---- time ---- */
 extern int64 kpi_timestamp_usec(Datum ts, FunctionCallInfo fcinfo, const char *fname, const char *argname);

@@ -1,0 +1,543 @@
+-- Set-up of test/t/io_fuzz.sh, run in the fuzz database after
+-- CREATE EXTENSION sales_kpi:
+--   * fz_seed_<type>: valid values of each type, built with the aggregates;
+--     the fuzzer mutates their binary and text forms;
+--   * fz_acc_<type> / fz_rt_<type>: where the mutants are loaded (accepted
+--     ones stay there) and where their binary round trip is reloaded;
+--   * fz_check(<type>): the oracle.  It is called on every accepted mutant and
+--     reports each problem as a WARNING "FZBAD: ..." (tolerated oddities as
+--     "FZNOTE: ..."); it catches every error itself, so an ERROR seen by the
+--     driver after a check marker is a problem as well.
+SET client_min_messages = warning;
+
+------------------------------------------------------------------------------
+-- seeds
+------------------------------------------------------------------------------
+CREATE TABLE fz_seed_deal_summary (n int PRIMARY KEY, v deal_summary NOT NULL);
+INSERT INTO fz_seed_deal_summary
+SELECT 1, deal_summary(amount, won, created, closed)
+FROM (VALUES (100.50, true, date '2024-01-01', date '2024-01-11'),
+             (200, false, '2024-01-01', '2024-01-05'),
+             (300.125, NULL, '2024-01-01', NULL)) v(amount, won, created, closed)
+UNION ALL
+-- one deal with nothing known: every money field empty
+SELECT 2, deal_summary(NULL::numeric, NULL::boolean, NULL::date, NULL::date)
+UNION ALL
+-- the largest scale: storage scale 38, sums near the int128 limit
+SELECT 3, deal_summary(amount, won, created, closed)
+FROM (VALUES (1.5, true, timestamptz '2024-01-01 10:00+00', timestamptz '2024-03-01 12:30:00.000001+00'),
+             (0.00000000000000000000000000000000000001, false, '2024-01-01', '2024-01-02'),
+             (NULL, true, '2024-02-01', '2024-02-01'),
+             (0, NULL, NULL, NULL)) v(amount, won, created, closed)
+UNION ALL
+-- big amounts at scale 0, several won deals with cycles
+SELECT 4, deal_summary(amount, won, created, closed)
+FROM (VALUES (12345678901234567890123456789, true, date '2020-01-01', date '2024-01-01'),
+             (7, true, '2024-01-01', '2024-01-01'),
+             (8, true, '2023-01-01', '2024-01-01'),
+             (9, false, '2024-01-01', NULL),
+             (10, NULL, NULL, NULL)) v(amount, won, created, closed)
+UNION ALL
+-- a merged summary (rollup of the above)
+SELECT 5, rollup(s) FROM (
+    SELECT deal_summary(amount, won, created, closed) s
+    FROM (VALUES (1, 1.25, true, date '2024-01-01', date '2024-01-03'),
+                 (1, 2, false, '2024-01-01', '2024-01-04'),
+                 (2, 3.333, true, '2024-01-01', '2024-01-09'),
+                 (2, 4, NULL, NULL, NULL)) v(g, amount, won, created, closed)
+    GROUP BY g) x
+UNION ALL
+-- with win probabilities: the weighted pipeline
+SELECT 6, deal_summary(amount, won, created, closed, probability)
+FROM (VALUES (100.5, NULL::boolean, date '2024-01-01', NULL::date, 0.25),
+             (40, NULL, '2024-01-01', NULL, 1),
+             (7.125, NULL, NULL, NULL, 0.333),
+             (9, true, '2024-01-01', '2024-01-02', 0.5),
+             (3, NULL, NULL, NULL, NULL)) v(amount, won, created, closed, probability);
+
+CREATE TABLE fz_seed_order_summary (n int PRIMARY KEY, v order_summary NOT NULL);
+INSERT INTO fz_seed_order_summary
+SELECT 1, rollup(s) FROM (
+    SELECT order_summary(a, t) s
+    FROM (VALUES (1, 10.5, date '2024-01-01'), (1, 20, '2024-03-01'), (2, 5, '2024-02-01')) v(c, a, t)
+    GROUP BY c) x
+UNION ALL
+-- one customer, one order: lifespan 0
+SELECT 2, order_summary(42, date '2024-05-05')
+UNION ALL
+-- zero revenue at scale 3
+SELECT 3, rollup(s) FROM (
+    SELECT order_summary(a, t) s
+    FROM (VALUES (1, 0.000, timestamp '2024-01-01 08:00'), (1, 0, '2024-01-02'), (2, 0, '2024-01-03')) v(c, a, t)
+    GROUP BY c) x
+UNION ALL
+-- negative revenue (credit notes)
+SELECT 4, order_summary(a, t)
+FROM (VALUES (-5.25, timestamptz '2024-01-01 00:00+00'), (1, '2024-06-01 00:00+00')) v(a, t)
+UNION ALL
+-- the extremes of the timestamp range
+SELECT 5, order_summary(a, t)
+FROM (VALUES (1, timestamp '4714-11-24 00:00:00 BC'), (2, timestamp '294276-12-31 23:59:59.999999')) v(a, t);
+
+-- the stage lists the paths and funnels are built with
+CREATE TABLE fz_stage_lists (n int PRIMARY KEY, stages text[] NOT NULL);
+INSERT INTO fz_stage_lists VALUES
+  (1, ARRAY['lead','qualified','won']),
+  (2, ARRAY['lead','qualified','proposal','negotiation','won']),
+  (3, ARRAY(SELECT 's' || g FROM generate_series(1, 64) g)),
+  (4, ARRAY['a"b', 'c\d', 'é日本', '', 'x y,z]']);
+
+CREATE TABLE fz_seed_stage_path (n int PRIMARY KEY, v stage_path NOT NULL);
+INSERT INTO fz_seed_stage_path
+SELECT 1, stage_path(s, t, ARRAY['lead','qualified','won'])
+FROM (VALUES ('qualified', date '2024-01-02'), ('lead', '2024-01-01'), ('lost', '2024-01-03')) v(s, t)
+UNION ALL
+-- only a stage outside the list
+SELECT 2, stage_path(s, t, ARRAY['lead','qualified','won'])
+FROM (VALUES ('lost', timestamptz '2024-01-03 00:00+00')) v(s, t)
+UNION ALL
+-- many events, repeated stages and equal times
+SELECT 3, stage_path(s, t, (SELECT stages FROM fz_stage_lists WHERE n = 2))
+FROM (VALUES ('lead', timestamp '2024-01-01'), ('qualified', '2024-01-01'), ('lead', '2024-01-05'),
+             ('proposal', '2024-01-03'), ('won', '2024-02-01'), ('negotiation', '2024-01-20'),
+             ('lost', '2024-01-20'), ('proposal', '2024-01-03'), ('won', '4714-11-24 00:00:00 BC'),
+             ('lead', '294276-12-31 23:59:59.999999')) v(s, t)
+UNION ALL
+-- 64 stages
+SELECT 4, stage_path('s' || g, date '2024-01-01' + g, (SELECT stages FROM fz_stage_lists WHERE n = 3))
+FROM generate_series(1, 64, 3) g
+UNION ALL
+-- odd stage names
+SELECT 5, stage_path(s, t, (SELECT stages FROM fz_stage_lists WHERE n = 4))
+FROM (VALUES ('', date '2024-01-02'), ('a"b', '2024-01-01'), ('x y,z]', '2024-01-03')) v(s, t)
+UNION ALL
+-- no events at all (only text input can make one)
+SELECT 6, '(version=1,stages=3,hash=5,events=[])'::stage_path;
+
+CREATE TABLE fz_seed_stage_funnel (n int PRIMARY KEY, v stage_funnel NOT NULL);
+INSERT INTO fz_seed_stage_funnel
+SELECT 1, stage_funnel(p, ARRAY['lead','qualified','won'], 'entered')
+FROM (SELECT stage_path(s, t, ARRAY['lead','qualified','won']) p
+      FROM (VALUES (1, 'qualified', date '2024-01-02'), (1, 'lead', '2024-01-01'), (1, 'lost', '2024-01-03'),
+                   (2, 'lead', '2024-01-01'), (2, 'won', '2024-01-09'),
+                   (3, 'lost', '2024-01-01')) v(d, s, t)
+      GROUP BY d) x
+UNION ALL
+SELECT 2, stage_funnel(p, ARRAY['lead','qualified','won'], 'implied')
+FROM (SELECT stage_path(s, t, ARRAY['lead','qualified','won']) p
+      FROM (VALUES (1, 'qualified', date '2024-01-02'), (1, 'lead', '2024-01-01'),
+                   (2, 'lead', '2024-01-01'), (2, 'won', '2024-01-09'),
+                   (3, 'lead', '2024-01-01')) v(d, s, t)
+      GROUP BY d) x
+UNION ALL
+SELECT 3, stage_funnel(p, (SELECT stages FROM fz_stage_lists WHERE n = 2), 'ordered')
+FROM (SELECT stage_path(s, t, (SELECT stages FROM fz_stage_lists WHERE n = 2)) p
+      FROM (VALUES (1, 'lead', date '2024-01-01'), (1, 'qualified', '2024-01-02'), (1, 'won', '2024-01-03'),
+                   (2, 'qualified', '2024-01-01'), (2, 'lead', '2024-01-02'),
+                   (3, 'lead', '2024-01-01'), (3, 'qualified', '2024-01-01'), (3, 'proposal', '2024-01-05')) v(d, s, t)
+      GROUP BY d) x
+UNION ALL
+-- odd names: quotes, backslashes, multibyte, empty, separators
+SELECT 4, stage_funnel(s, (SELECT stages FROM fz_stage_lists WHERE n = 4), 'entered')
+FROM (VALUES ('a"b'), ('c\d'), ('é日本'), (''), ('x y,z]'), ('elsewhere')) v(s)
+UNION ALL
+-- 64 stages
+SELECT 5, stage_funnel(s, (SELECT stages FROM fz_stage_lists WHERE n = 3))
+FROM (SELECT 's' || (g % 64 + 1) s FROM generate_series(1, 100) g) v;
+
+------------------------------------------------------------------------------
+-- where mutants are loaded
+------------------------------------------------------------------------------
+CREATE TABLE fz_acc_deal_summary (id int, v deal_summary);
+CREATE TABLE fz_rt_deal_summary (id int, v deal_summary);
+CREATE TABLE fz_acc_order_summary (id int, v order_summary);
+CREATE TABLE fz_rt_order_summary (id int, v order_summary);
+CREATE TABLE fz_acc_stage_path (id int, v stage_path);
+CREATE TABLE fz_rt_stage_path (id int, v stage_path);
+CREATE TABLE fz_acc_stage_funnel (id int, v stage_funnel);
+CREATE TABLE fz_rt_stage_funnel (id int, v stage_funnel);
+
+------------------------------------------------------------------------------
+-- the oracle
+------------------------------------------------------------------------------
+CREATE FUNCTION fz_bad(ctx text, what text) RETURNS void LANGUAGE plpgsql AS
+$$BEGIN RAISE WARNING 'FZBAD: %', CASE WHEN ctx = '' THEN '' ELSE '[' || ctx || '] ' END || replace(what, E'\n', '\n'); END$$;
+CREATE FUNCTION fz_note(ctx text, what text) RETURNS void LANGUAGE plpgsql AS
+$$BEGIN RAISE WARNING 'FZNOTE: %', CASE WHEN ctx = '' THEN '' ELSE '[' || ctx || '] ' END || replace(what, E'\n', '\n'); END$$;
+
+-- a float8 KPI that must be NULL or a finite number in [lo, hi]
+CREATE FUNCTION fz_in_range(x float8, lo float8, hi float8) RETURNS boolean LANGUAGE sql IMMUTABLE AS
+$$SELECT x IS NULL OR (x <> 'NaN' AND x >= lo AND x <= hi)$$;
+
+-- deal_summary ---------------------------------------------------------------
+CREATE FUNCTION fz_kpis(v deal_summary) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
+    bad text := '';
+BEGIN
+    SELECT deals(v) AS d, won_deals(v) AS wd, lost_deals(v) AS ld, open_deals(v) AS od,
+           won_amount(v) AS wa, lost_amount(v) AS la, open_amount(v) AS oa, weighted_pipeline(v) AS wp,
+           hit_ratio(v) AS hr, avg_deal_size(v) AS ads, sales_cycle_days(v) AS scd INTO a;
+    IF a.wd < 0 OR a.ld < 0 OR a.od < 0 OR a.wd + a.ld + a.od <> a.d THEN
+        bad := bad || 'counts inconsistent; ';
+    END IF;
+    IF a.wa < 0 OR a.la < 0 OR a.oa < 0 OR a.wp < 0 OR a.ads < 0 THEN
+        bad := bad || 'negative amount; ';
+    END IF;
+    IF (a.hr IS NULL) <> (a.wd + a.ld = 0) OR NOT fz_in_range(a.hr, 0, 1) THEN
+        bad := bad || 'hit_ratio out of range; ';
+    END IF;
+    IF NOT fz_in_range(a.scd, 0, 'Infinity') OR a.scd = 'Infinity' THEN
+        bad := bad || 'sales_cycle_days out of range; ';
+    END IF;
+    RETURN format('%s|deals=%s won=%s lost=%s open=%s won_amount=%s lost_amount=%s open_amount=%s weighted_pipeline=%s hit_ratio=%s avg_deal_size=%s sales_cycle_days=%s',
+                  bad, a.d, a.wd, a.ld, a.od, a.wa, a.la, a.oa, a.wp, a.hr, a.ads, a.scd);
+END $$;
+
+CREATE FUNCTION fz_check(v deal_summary, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w deal_summary;
+    ka text;
+    kb text;
+    x deal_summary;
+    r text[];
+    e text[];
+BEGIN
+    BEGIN
+        t := v::text;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('text output fails: %s %s', SQLSTATE, SQLERRM));
+        RETURN;
+    END;
+    BEGIN
+        w := t::deal_summary;
+        IF w::text IS DISTINCT FROM t THEN
+            PERFORM fz_bad(ctx, format('text round trip changes %s into %s', t, w::text));
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('text output does not parse back: %s %s; value %s', SQLSTATE, SQLERRM, t));
+        w := NULL;
+    END;
+    BEGIN
+        ka := fz_kpis(v);
+        IF split_part(ka, '|', 1) <> '' THEN
+            PERFORM fz_bad(ctx, format('%s KPIs %s; value %s', split_part(ka, '|', 1), split_part(ka, '|', 2), t));
+        END IF;
+        IF w IS NOT NULL THEN
+            kb := fz_kpis(w);
+            IF kb IS DISTINCT FROM ka THEN
+                PERFORM fz_bad(ctx, format('KPIs change over the text round trip: %s vs %s; value %s', ka, kb, t));
+            END IF;
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('accessor fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+    -- these two read the raw int128 sums; an overflow error on extreme sums is tolerated
+    BEGIN
+        IF NOT fz_in_range(hit_ratio_by_amount(v), 0, 1) OR NOT fz_in_range(sales_velocity(v), 0, 'Infinity') THEN
+            PERFORM fz_bad(ctx, format('hit_ratio_by_amount %s or sales_velocity %s out of range; value %s',
+                                       hit_ratio_by_amount(v), sales_velocity(v), t));
+        END IF;
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN
+            PERFORM fz_note(ctx, format('hit_ratio_by_amount/sales_velocity: %s; value %s', SQLERRM, t));
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('hit_ratio_by_amount/sales_velocity fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+    IF ctx <> '' THEN
+        RETURN;
+    END IF;
+    -- merging an accepted value must give a valid value (or an overflow error)
+    BEGIN
+        SELECT rollup(y) INTO x FROM (VALUES (v), (v)) s(y);
+        PERFORM fz_check(x, 'rollup(v, v)');
+        SELECT rollup(y) INTO x FROM (VALUES (v), ((SELECT f.v FROM fz_seed_deal_summary f WHERE f.n = 1))) s(y);
+        PERFORM fz_check(x, 'rollup(v, seed)');
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN NULL;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+    -- a moving window runs the inverse (un-merge) function on it: the result
+    -- of every frame must equal the rollup of that frame computed afresh
+    BEGIN
+        SELECT array_agg(m::text ORDER BY i), array_agg((SELECT rollup(z) FROM unnest(ARRAY[p, y]) z)::text ORDER BY i)
+          INTO r, e
+        FROM (SELECT i, y,
+                     rollup(y) OVER (ORDER BY i ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) m,
+                     lag(y) OVER (ORDER BY i) p
+              FROM (VALUES (1, (SELECT f.v FROM fz_seed_deal_summary f WHERE f.n = 5)), (2, v), (3, v),
+                           (4, (SELECT f.v FROM fz_seed_deal_summary f WHERE f.n = 1)), (5, v)) s(i, y)) q;
+        IF r IS DISTINCT FROM e THEN
+            PERFORM fz_bad(ctx, format('moving-window rollup %s differs from fresh rollups %s; value %s', r, e, t));
+        END IF;
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN NULL;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('moving-window rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+END $$;
+
+-- order_summary --------------------------------------------------------------
+CREATE FUNCTION fz_kpis(v order_summary) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
+    bad text := '';
+BEGIN
+    SELECT customers(v) AS c, orders(v) AS o, revenue(v) AS rev, avg_purchase_value(v) AS apv,
+           purchase_frequency(v, interval '1 month') AS pf, lifespan(v, interval '1 day') AS ls,
+           clv(v) AS clv INTO a;
+    IF a.c < 0 OR a.o < a.c THEN
+        bad := bad || 'counts inconsistent; ';
+    END IF;
+    IF (a.clv IS NULL) <> (a.c = 0) OR (a.apv IS NULL) <> (a.o = 0) OR (a.ls IS NULL) <> (a.c = 0) THEN
+        bad := bad || 'NULL KPIs inconsistent with the counts; ';
+    END IF;
+    IF NOT fz_in_range(a.ls, 0, 'Infinity') OR a.ls = 'Infinity' OR NOT fz_in_range(a.pf, 0, 'Infinity') THEN
+        bad := bad || 'lifespan or purchase_frequency out of range; ';
+    END IF;
+    IF a.c > 0 AND a.clv <> a.rev / a.c THEN
+        bad := bad || 'clv is not revenue / customers; ';
+    END IF;
+    RETURN format('%s|customers=%s orders=%s revenue=%s avg_purchase_value=%s purchase_frequency=%s lifespan=%s clv=%s',
+                  bad, a.c, a.o, a.rev, a.apv, a.pf, a.ls, a.clv);
+END $$;
+
+CREATE FUNCTION fz_check(v order_summary, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w order_summary;
+    ka text;
+    kb text;
+    x order_summary;
+BEGIN
+    BEGIN
+        t := v::text;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('text output fails: %s %s', SQLSTATE, SQLERRM));
+        RETURN;
+    END;
+    BEGIN
+        w := t::order_summary;
+        IF w::text IS DISTINCT FROM t THEN
+            PERFORM fz_bad(ctx, format('text round trip changes %s into %s', t, w::text));
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('text output does not parse back: %s %s; value %s', SQLSTATE, SQLERRM, t));
+        w := NULL;
+    END;
+    BEGIN
+        ka := fz_kpis(v);
+        IF split_part(ka, '|', 1) <> '' THEN
+            PERFORM fz_bad(ctx, format('%s KPIs %s; value %s', split_part(ka, '|', 1), split_part(ka, '|', 2), t));
+        END IF;
+        IF w IS NOT NULL THEN
+            kb := fz_kpis(w);
+            IF kb IS DISTINCT FROM ka THEN
+                PERFORM fz_bad(ctx, format('KPIs change over the text round trip: %s vs %s; value %s', ka, kb, t));
+            END IF;
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('accessor fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+    IF ctx <> '' THEN
+        RETURN;
+    END IF;
+    BEGIN
+        SELECT rollup(y) INTO x FROM (VALUES (v), (v)) s(y);
+        PERFORM fz_check(x, 'rollup(v, v)');
+        SELECT rollup(y) INTO x FROM (VALUES ((SELECT f.v FROM fz_seed_order_summary f WHERE f.n = 1)), (v)) s(y);
+        PERFORM fz_check(x, 'rollup(seed, v)');
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN NULL;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+END $$;
+
+-- stage_funnel ---------------------------------------------------------------
+CREATE FUNCTION fz_kpis(v stage_funnel) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+    d bigint := deals(v);
+    o bigint := outside_deals(v);
+    mode text := substring(v::text FROM ',mode=([a-z]+),');
+    prev bigint;
+    first text;
+    n int := 0;
+    bad text := '';
+    rows text := '';
+BEGIN
+    IF o < 0 OR o > d THEN
+        bad := bad || 'outside_deals out of range; ';
+    END IF;
+    FOR r IN SELECT * FROM stage_conversion(v) LOOP
+        n := n + 1;
+        rows := rows || format('(%s,%s,%s,%s,%s)', r.stage, r.position, r.reached, r.step_rate, r.cumulative_rate);
+        IF r.position <> n THEN
+            bad := bad || 'positions not 1..n; ';
+        END IF;
+        IF r.reached < 0 OR r.reached > d - o THEN
+            bad := bad || format('reached(%s) out of range; ', r.stage);
+        END IF;
+        IF mode IN ('implied', 'ordered') AND (r.reached > prev OR NOT fz_in_range(r.step_rate, 0, 1)) THEN
+            bad := bad || format('counts grow along an %s funnel; ', mode);
+        END IF;
+        IF reached(v, r.stage) IS DISTINCT FROM r.reached THEN
+            bad := bad || format('reached(%s) differs from stage_conversion(); ', r.stage);
+        END IF;
+        IF n = 1 THEN
+            first := r.stage;
+        END IF;
+        IF stage_conversion(v, first, r.stage) IS DISTINCT FROM r.cumulative_rate THEN
+            bad := bad || format('stage_conversion(%s, %s) differs from the cumulative rate; ', first, r.stage);
+        END IF;
+        prev := r.reached;
+    END LOOP;
+    IF n < 1 OR n > 64 THEN
+        bad := bad || 'number of stages out of range; ';
+    END IF;
+    RETURN format('%s|%s %s %s %s', bad, d, o, mode, rows);
+END $$;
+
+CREATE FUNCTION fz_check(v stage_funnel, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w stage_funnel;
+    ka text;
+    kb text;
+    x stage_funnel;
+BEGIN
+    BEGIN
+        t := v::text;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('text output fails: %s %s', SQLSTATE, SQLERRM));
+        RETURN;
+    END;
+    BEGIN
+        w := t::stage_funnel;
+        IF w::text IS DISTINCT FROM t THEN
+            PERFORM fz_bad(ctx, format('text round trip changes %s into %s', t, w::text));
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('text output does not parse back: %s %s; value %s', SQLSTATE, SQLERRM, t));
+        w := NULL;
+    END;
+    BEGIN
+        ka := fz_kpis(v);
+        IF split_part(ka, '|', 1) <> '' THEN
+            PERFORM fz_bad(ctx, format('%s KPIs %s; value %s', split_part(ka, '|', 1), substr(ka, strpos(ka, '|') + 1), t));
+        END IF;
+        IF w IS NOT NULL THEN
+            kb := fz_kpis(w);
+            IF kb IS DISTINCT FROM ka THEN
+                PERFORM fz_bad(ctx, format('KPIs change over the text round trip: %s vs %s; value %s', ka, kb, t));
+            END IF;
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('accessor fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+    IF ctx <> '' THEN
+        RETURN;
+    END IF;
+    BEGIN
+        SELECT rollup(y) INTO x FROM (VALUES (v), (v)) s(y);
+        PERFORM fz_check(x, 'rollup(v, v)');
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN NULL;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+    -- merging with a funnel of other stages or another mode must be refused cleanly
+    FOR x IN SELECT f.v FROM fz_seed_stage_funnel f LOOP
+        BEGIN
+            PERFORM rollup(y) FROM (VALUES (x), (v)) s(y);
+        EXCEPTION
+            WHEN numeric_value_out_of_range OR invalid_parameter_value THEN NULL;
+            WHEN OTHERS THEN
+                PERFORM fz_bad(ctx, format('rollup with a seed fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+        END;
+    END LOOP;
+END $$;
+
+-- stage_path -----------------------------------------------------------------
+-- The funnels of a path over every known stage list and mode; a path built
+-- with another stage list is refused with "different stage list".
+CREATE FUNCTION fz_kpis(v stage_path, ctx text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    l record;
+    m text;
+    f stage_funnel;
+    res text := '';
+BEGIN
+    FOR l IN SELECT n, stages FROM fz_stage_lists ORDER BY n LOOP
+        FOREACH m IN ARRAY ARRAY['implied', 'entered', 'ordered'] LOOP
+            BEGIN
+                SELECT stage_funnel(y, l.stages, m) INTO f FROM (VALUES (v)) s(y);
+                PERFORM fz_check(f, ctx || format('stage_funnel(path, list %s, %s)', l.n, m));
+                res := res || format('%s/%s=%s ', l.n, m, f::text);
+            EXCEPTION WHEN OTHERS THEN
+                IF SQLSTATE = '22023' AND SQLERRM LIKE '%different stage list%' THEN
+                    res := res || format('%s/%s=other-list ', l.n, m);
+                ELSE
+                    PERFORM fz_bad(ctx, format('stage_funnel(path, list %s, %s) fails: %s %s; value %s',
+                                               l.n, m, SQLSTATE, SQLERRM, v::text));
+                END IF;
+            END;
+        END LOOP;
+    END LOOP;
+    RETURN res;
+END $$;
+
+CREATE FUNCTION fz_check(v stage_path, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w stage_path;
+    ka text;
+    kb text;
+BEGIN
+    BEGIN
+        t := v::text;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('text output fails: %s %s', SQLSTATE, SQLERRM));
+        RETURN;
+    END;
+    BEGIN
+        w := t::stage_path;
+        IF w::text IS DISTINCT FROM t THEN
+            PERFORM fz_bad(ctx, format('text round trip changes %s into %s', t, w::text));
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('text output does not parse back: %s %s; value %s', SQLSTATE, SQLERRM, t));
+        w := NULL;
+    END;
+    BEGIN
+        ka := fz_kpis(v, ctx);
+        IF w IS NOT NULL THEN
+            kb := fz_kpis(w, ctx || 'reparsed: ');
+            IF kb IS DISTINCT FROM ka THEN
+                PERFORM fz_bad(ctx, format('funnels change over the text round trip: %s vs %s; value %s', ka, kb, t));
+            END IF;
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('stage_funnel(path) fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+END $$;
+
+-- binary round trip of the accepted values of one batch: fz_rt_<type> holds
+-- what COPY TO / COPY FROM binary made of fz_acc_<type>
+CREATE FUNCTION fz_rt_compare(typ text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN EXECUTE format(
+        'SELECT a.id, a.v::text AS va, b.v::text AS vb, b.id IS NULL AS missing
+         FROM fz_acc_%1$s a LEFT JOIN fz_rt_%1$s b USING (id)
+         WHERE b.id IS NULL OR a.v::text IS DISTINCT FROM b.v::text', typ)
+    LOOP
+        PERFORM fz_bad(format('mutant %s', r.id),
+                       CASE WHEN r.missing THEN 'lost in the binary round trip'
+                            ELSE format('binary round trip changes %s into %s', r.va, r.vb) END);
+    END LOOP;
+END $$;
