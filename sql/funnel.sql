@@ -30,6 +30,10 @@ SELECT stage_funnel(p, ARRAY['lead','qualified','proposal','won'], 'ordered') FR
 SELECT stage_conversion(f, 'lead', 'won') AS lead_to_won, stage_conversion(f, 'qualified', 'proposal') AS q_to_p,
        reached(f, 'qualified'), deals(f), outside_deals(f)
 FROM (SELECT stage_funnel(p, ARRAY['lead','qualified','proposal','won']) f FROM paths) x;
+-- win probability by stage (ordered): lead 1/5, qualified 1/3, proposal 1/2, won 1
+SELECT win_probability(f, 'lead') AS lead, win_probability(f, 'qualified') AS qualified,
+       win_probability(f, 'proposal') AS proposal, win_probability(f, 'won') AS won
+FROM (SELECT stage_funnel(p, ARRAY['lead','qualified','proposal','won'], 'ordered') f FROM paths) x;
 -- reached(from) = 0 -> NULL
 SELECT stage_conversion(f, 'x', 'lead') IS NULL AS zero_from
 FROM (SELECT stage_funnel(p, ARRAY['x','lead','qualified','proposal','won'], 'entered') f

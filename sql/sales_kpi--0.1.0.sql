@@ -514,7 +514,7 @@ CREATE FUNCTION stage_conversion(funnel stage_funnel, from_stage pg_catalog.text
     AS 'MODULE_PATHNAME', 'stage_funnel_conversion' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION stage_conversion(funnel stage_funnel,
     OUT stage pg_catalog.text, OUT "position" pg_catalog.int4, OUT reached pg_catalog.int8,
-    OUT step_rate pg_catalog.float8, OUT cumulative_rate pg_catalog.float8)
+    OUT step_rate pg_catalog.float8, OUT cumulative_rate pg_catalog.float8, OUT win_probability pg_catalog.float8)
     RETURNS SETOF record AS 'MODULE_PATHNAME', 'stage_funnel_rows' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
 CREATE FUNCTION reached(funnel stage_funnel, stage pg_catalog.text) RETURNS pg_catalog.int8
     AS 'MODULE_PATHNAME', 'stage_funnel_reached' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -523,7 +523,10 @@ CREATE FUNCTION deals(funnel stage_funnel) RETURNS pg_catalog.int8
 CREATE FUNCTION outside_deals(funnel stage_funnel) RETURNS pg_catalog.int8
     AS 'MODULE_PATHNAME', 'stage_funnel_outside' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION stage_conversion(stage_funnel, pg_catalog.text, pg_catalog.text) IS 'conversion between two stages: reached(to_stage) / reached(from_stage); NULL when reached(from_stage) = 0';
-COMMENT ON FUNCTION stage_conversion(stage_funnel) IS 'the funnel as rows: stage, position, reached, step_rate (reached(k)/reached(k-1)), cumulative_rate (reached(k)/reached(1))';
+COMMENT ON FUNCTION stage_conversion(stage_funnel) IS 'the funnel as rows: stage, position, reached, step_rate (reached(k)/reached(k-1)), cumulative_rate (reached(k)/reached(1)), win_probability (reached(last)/reached(k))';
+CREATE FUNCTION win_probability(funnel stage_funnel, stage pg_catalog.text) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'stage_funnel_win_probability' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION win_probability(stage_funnel, pg_catalog.text) IS 'win probability by stage: P(reaching the last stage of the list | reached this stage) = reached(last) / reached(stage); NULL when no deal reached it';
 COMMENT ON FUNCTION reached(stage_funnel, pg_catalog.text) IS 'number of deals that reached the stage (per the funnel''s mode)';
 COMMENT ON FUNCTION deals(stage_funnel) IS 'number of deals counted into the funnel, including those outside it';
 COMMENT ON FUNCTION outside_deals(stage_funnel) IS 'number of deals that entered no stage of the list (e.g. only ''closed lost'')';

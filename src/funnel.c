@@ -1048,6 +1048,23 @@ PG_FUNCTION_INFO_V1(stage_funnel_rows);
 PG_FUNCTION_INFO_V1(stage_funnel_reached);
 PG_FUNCTION_INFO_V1(stage_funnel_deals);
 PG_FUNCTION_INFO_V1(stage_funnel_outside);
+PG_FUNCTION_INFO_V1(stage_funnel_win_probability);
+
+/*
+ * Win probability by stage: P(reaching the last stage of the list, the won
+ * stage | reached this stage) = reached(last) / reached(stage); NULL when no
+ * deal reached the stage.
+ */
+Datum
+stage_funnel_win_probability(PG_FUNCTION_ARGS)
+{
+	StageFunnel *f = funnel_get(PG_GETARG_DATUM(0));
+	int			k = funnel_position(f, text_to_cstring(PG_GETARG_TEXT_PP(1)), "win_probability", "stage");
+
+	if (f->reached[k] == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8((double) f->reached[f->nstages - 1] / (double) f->reached[k]);
+}
 
 /* reached(to) / reached(from); NULL when reached(from) = 0 */
 Datum
@@ -1082,7 +1099,7 @@ stage_funnel_outside(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(funnel_get(PG_GETARG_DATUM(0))->outside);
 }
 
-/* rows (stage, position, reached, step_rate, cumulative_rate) */
+/* rows (stage, position, reached, step_rate, cumulative_rate, win_probability) */
 Datum
 stage_funnel_rows(PG_FUNCTION_ARGS)
 {
@@ -1093,8 +1110,8 @@ stage_funnel_rows(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	for (int k = 0; k < f->nstages; k++)
 	{
-		Datum		values[5];
-		bool		nulls[5] = {false, false, false, false, false};
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
 
 		values[0] = CStringGetTextDatum(names);
 		values[1] = Int32GetDatum(k + 1);
@@ -1107,6 +1124,11 @@ stage_funnel_rows(PG_FUNCTION_ARGS)
 			nulls[4] = true;
 		else
 			values[4] = Float8GetDatum((double) f->reached[k] / (double) f->reached[0]);
+		/* P(reaching the last stage | reached this one) */
+		if (f->reached[k] == 0)
+			nulls[5] = true;
+		else
+			values[5] = Float8GetDatum((double) f->reached[f->nstages - 1] / (double) f->reached[k]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		names += strlen(names) + 1;
 	}
