@@ -201,22 +201,27 @@ kpi_add128(int128 a, int128 b)
 	return r;
 }
 
+/* Raise the storage scale shared by a state's money fields to at least scale. */
+void
+kpi_raise_scale(int16 *state_scale, int128 *const *fields, int nfields, int scale)
+{
+	if (scale <= *state_scale)
+		return;
+	for (int i = 0; i < nfields; i++)
+		*fields[i] = kpi_rescale(*fields[i], *state_scale, scale);
+	*state_scale = (int16) scale;
+}
+
 /*
  * Bring a state's money fields and a new amount to one common scale: the
  * larger of the two.  After the call *amount is expressed at *state_scale.
  */
 void
-kpi_money_align(int16 *state_scale, int128 **fields, int nfields,
+kpi_money_align(int16 *state_scale, int128 *const *fields, int nfields,
 				int128 *amount, int amount_scale)
 {
-	if (amount_scale > *state_scale)
-	{
-		for (int i = 0; i < nfields; i++)
-			*fields[i] = kpi_rescale(*fields[i], *state_scale, amount_scale);
-		*state_scale = (int16) amount_scale;
-	}
-	else if (amount_scale < *state_scale)
-		*amount = kpi_rescale(*amount, amount_scale, *state_scale);
+	kpi_raise_scale(state_scale, fields, nfields, amount_scale);
+	*amount = kpi_rescale(*amount, amount_scale, *state_scale);
 }
 
 void
@@ -371,16 +376,6 @@ kpi_int8_state(FunctionCallInfo fcinfo, int argno, int nelems, bool inplace,
 				 errdetail("The state must be a one-dimensional bigint array of %d elements without NULLs.",
 						   nelems)));
 	return a;
-}
-
-ArrayType *
-kpi_int8_state_new(const int64 *vals, int nelems)
-{
-	Datum	   *d = palloc(sizeof(Datum) * nelems);
-
-	for (int i = 0; i < nelems; i++)
-		d[i] = Int64GetDatum(vals[i]);
-	return construct_array(d, nelems, INT8OID, sizeof(int64), true, TYPALIGN_DOUBLE);
 }
 
 /* ---- varlena states ---- */

@@ -146,11 +146,11 @@ ds_state(FunctionCallInfo fcinfo, int argno)
 static void
 ds_raise_scale(DealSummary *s, int scale)
 {
-	if (scale <= s->scale)
-		return;
+	int128	   *sums[NMONEY];
+
 	for (int i = 0; i < NMONEY; i++)
-		ds_money(s, i)->sum = kpi_rescale(ds_money(s, i)->sum, s->scale, scale);
-	s->scale = (int16) scale;
+		sums[i] = &ds_money(s, i)->sum;
+	kpi_raise_scale(&s->scale, sums, NMONEY, scale);
 }
 
 /*

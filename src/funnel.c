@@ -87,6 +87,17 @@ stages_error(const char *fname, const char *msg, const char *hint)
 }
 
 /*
+ * One step of the stage-list hash that paths and funnels carry to recognise
+ * their list.  The list from an array (stages_parse) and from a funnel's
+ * stored names (names_hash) must hash alike, so both use this.
+ */
+static inline uint64
+stage_hash_step(uint64 h, const char *name, int len, int i)
+{
+	return hash_bytes_extended((const unsigned char *) name, len, h ^ (uint64) (i + 1));
+}
+
+/*
  * A parsed stage list.  It is cached in fn_extra purely to save work: every
  * call compares the argument's bytes with the cached copy and parses again
  * on any difference, so no result depends on the cache (Citus resets
@@ -131,7 +142,7 @@ stages_parse(StageList *sl, ArrayType *stages, const char *fname)
 			stages_error(fname, "stages must not contain NULL", "Remove the NULL from the stage list.");
 		sl->names[i] = VARDATA_ANY(DatumGetPointer(d));
 		sl->lens[i] = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
-		h = hash_bytes_extended((const unsigned char *) sl->names[i], sl->lens[i], h ^ (uint64) (i + 1));
+		h = stage_hash_step(h, sl->names[i], sl->lens[i], i);
 	}
 	sl->nstages = n;
 	sl->hash = h;
@@ -205,7 +216,7 @@ names_hash(const char *names, int n)
 	{
 		int			len = strlen(names);
 
-		h = hash_bytes_extended((const unsigned char *) names, len, h ^ (uint64) (i + 1));
+		h = stage_hash_step(h, names, len, i);
 		names += len + 1;
 	}
 	return h;

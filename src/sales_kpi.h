@@ -38,7 +38,8 @@ extern const char *kpi_caller(FunctionCallInfo fcinfo, const char *fallback);
 extern void kpi_numeric_decode(Datum num, FunctionCallInfo fcinfo, const char *fname,
 							   const char *argname, int128 *value, int *scale);
 extern int128 kpi_rescale(int128 v, int from, int to);
-extern void kpi_money_align(int16 *state_scale, int128 **fields, int nfields,
+extern void kpi_raise_scale(int16 *state_scale, int128 *const *fields, int nfields, int scale);
+extern void kpi_money_align(int16 *state_scale, int128 *const *fields, int nfields,
 							int128 *amount, int amount_scale);
 extern int128 kpi_add128(int128 a, int128 b);
 extern Datum kpi_money_numeric(int128 v, int scale);
@@ -55,7 +56,6 @@ extern int64 kpi_interval_usec(Datum iv, const char *fname, const char *argname)
 /* ---- int8[] aggregate states ---- */
 extern ArrayType *kpi_int8_state(FunctionCallInfo fcinfo, int argno, int nelems,
 								 bool inplace, const char *fname);
-extern ArrayType *kpi_int8_state_new(const int64 *vals, int nelems);
 
 /* ---- varlena aggregate states ---- */
 extern void *kpi_writable(FunctionCallInfo fcinfo, int argno, void *value);
