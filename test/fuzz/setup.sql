@@ -170,6 +170,51 @@ CREATE FUNCTION fz_in_range(x float8, lo float8, hi float8) RETURNS boolean LANG
 $$SELECT x IS NULL OR (x <> 'NaN' AND x >= lo AND x <= hi)$$;
 
 -- deal_summary ---------------------------------------------------------------
+-- Shared by every fz_check: text output, parse back and round trip of a value
+-- of any of our types.  t is its text (NULL when output failed), w the value
+-- parsed back (NULL when it did not parse).
+CREATE FUNCTION fz_text_round_trip(v anyelement, ctx text, OUT t text, OUT w anyelement) LANGUAGE plpgsql AS $$
+BEGIN
+    BEGIN
+        t := v::text;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('text output fails: %s %s', SQLSTATE, SQLERRM));
+        RETURN;
+    END;
+    BEGIN
+        EXECUTE format('SELECT %L::%s', t, pg_typeof(v)) INTO w;
+        IF w::text IS DISTINCT FROM t THEN
+            PERFORM fz_bad(ctx, format('text round trip changes %s into %s', t, w::text));
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('text output does not parse back: %s %s; value %s', SQLSTATE, SQLERRM, t));
+        w := NULL;
+    END;
+END $$;
+
+-- The accessors of a summary (its fz_kpis) must work, and give the same
+-- results for the value parsed back from its text.
+CREATE FUNCTION fz_check_kpis(v anyelement, w anyelement, t text, ctx text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    ka text;
+    kb text;
+BEGIN
+    BEGIN
+        ka := fz_kpis(v);
+        IF split_part(ka, '|', 1) <> '' THEN
+            PERFORM fz_bad(ctx, format('%s KPIs %s; value %s', split_part(ka, '|', 1), substr(ka, strpos(ka, '|') + 1), t));
+        END IF;
+        IF w IS NOT NULL THEN
+            kb := fz_kpis(w);
+            IF kb IS DISTINCT FROM ka THEN
+                PERFORM fz_bad(ctx, format('KPIs change over the text round trip: %s vs %s; value %s', ka, kb, t));
+            END IF;
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('accessor fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+END $$;
+
 CREATE FUNCTION fz_kpis(v deal_summary) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     a record;
@@ -198,41 +243,15 @@ CREATE FUNCTION fz_check(v deal_summary, ctx text DEFAULT '') RETURNS void LANGU
 DECLARE
     t text;
     w deal_summary;
-    ka text;
-    kb text;
     x deal_summary;
     r text[];
     e text[];
 BEGIN
-    BEGIN
-        t := v::text;
-    EXCEPTION WHEN OTHERS THEN
-        PERFORM fz_bad(ctx, format('text output fails: %s %s', SQLSTATE, SQLERRM));
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
         RETURN;
-    END;
-    BEGIN
-        w := t::deal_summary;
-        IF w::text IS DISTINCT FROM t THEN
-            PERFORM fz_bad(ctx, format('text round trip changes %s into %s', t, w::text));
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        PERFORM fz_bad(ctx, format('text output does not parse back: %s %s; value %s', SQLSTATE, SQLERRM, t));
-        w := NULL;
-    END;
-    BEGIN
-        ka := fz_kpis(v);
-        IF split_part(ka, '|', 1) <> '' THEN
-            PERFORM fz_bad(ctx, format('%s KPIs %s; value %s', split_part(ka, '|', 1), split_part(ka, '|', 2), t));
-        END IF;
-        IF w IS NOT NULL THEN
-            kb := fz_kpis(w);
-            IF kb IS DISTINCT FROM ka THEN
-                PERFORM fz_bad(ctx, format('KPIs change over the text round trip: %s vs %s; value %s', ka, kb, t));
-            END IF;
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        PERFORM fz_bad(ctx, format('accessor fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
-    END;
+    END IF;
+    PERFORM fz_check_kpis(v, w, t, ctx);
     -- these two read the raw int128 sums; an overflow error on extreme sums is tolerated
     BEGIN
         IF NOT fz_in_range(hit_ratio_by_amount(v), 0, 1) OR NOT fz_in_range(sales_velocity(v), 0, 'Infinity') THEN
@@ -308,39 +327,13 @@ CREATE FUNCTION fz_check(v order_summary, ctx text DEFAULT '') RETURNS void LANG
 DECLARE
     t text;
     w order_summary;
-    ka text;
-    kb text;
     x order_summary;
 BEGIN
-    BEGIN
-        t := v::text;
-    EXCEPTION WHEN OTHERS THEN
-        PERFORM fz_bad(ctx, format('text output fails: %s %s', SQLSTATE, SQLERRM));
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
         RETURN;
-    END;
-    BEGIN
-        w := t::order_summary;
-        IF w::text IS DISTINCT FROM t THEN
-            PERFORM fz_bad(ctx, format('text round trip changes %s into %s', t, w::text));
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        PERFORM fz_bad(ctx, format('text output does not parse back: %s %s; value %s', SQLSTATE, SQLERRM, t));
-        w := NULL;
-    END;
-    BEGIN
-        ka := fz_kpis(v);
-        IF split_part(ka, '|', 1) <> '' THEN
-            PERFORM fz_bad(ctx, format('%s KPIs %s; value %s', split_part(ka, '|', 1), split_part(ka, '|', 2), t));
-        END IF;
-        IF w IS NOT NULL THEN
-            kb := fz_kpis(w);
-            IF kb IS DISTINCT FROM ka THEN
-                PERFORM fz_bad(ctx, format('KPIs change over the text round trip: %s vs %s; value %s', ka, kb, t));
-            END IF;
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        PERFORM fz_bad(ctx, format('accessor fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
-    END;
+    END IF;
+    PERFORM fz_check_kpis(v, w, t, ctx);
     IF ctx <> '' THEN
         RETURN;
     END IF;
@@ -405,39 +398,13 @@ CREATE FUNCTION fz_check(v stage_funnel, ctx text DEFAULT '') RETURNS void LANGU
 DECLARE
     t text;
     w stage_funnel;
-    ka text;
-    kb text;
     x stage_funnel;
 BEGIN
-    BEGIN
-        t := v::text;
-    EXCEPTION WHEN OTHERS THEN
-        PERFORM fz_bad(ctx, format('text output fails: %s %s', SQLSTATE, SQLERRM));
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
         RETURN;
-    END;
-    BEGIN
-        w := t::stage_funnel;
-        IF w::text IS DISTINCT FROM t THEN
-            PERFORM fz_bad(ctx, format('text round trip changes %s into %s', t, w::text));
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        PERFORM fz_bad(ctx, format('text output does not parse back: %s %s; value %s', SQLSTATE, SQLERRM, t));
-        w := NULL;
-    END;
-    BEGIN
-        ka := fz_kpis(v);
-        IF split_part(ka, '|', 1) <> '' THEN
-            PERFORM fz_bad(ctx, format('%s KPIs %s; value %s', split_part(ka, '|', 1), substr(ka, strpos(ka, '|') + 1), t));
-        END IF;
-        IF w IS NOT NULL THEN
-            kb := fz_kpis(w);
-            IF kb IS DISTINCT FROM ka THEN
-                PERFORM fz_bad(ctx, format('KPIs change over the text round trip: %s vs %s; value %s', ka, kb, t));
-            END IF;
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        PERFORM fz_bad(ctx, format('accessor fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
-    END;
+    END IF;
+    PERFORM fz_check_kpis(v, w, t, ctx);
     IF ctx <> '' THEN
         RETURN;
     END IF;
@@ -497,21 +464,10 @@ DECLARE
     ka text;
     kb text;
 BEGIN
-    BEGIN
-        t := v::text;
-    EXCEPTION WHEN OTHERS THEN
-        PERFORM fz_bad(ctx, format('text output fails: %s %s', SQLSTATE, SQLERRM));
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
         RETURN;
-    END;
-    BEGIN
-        w := t::stage_path;
-        IF w::text IS DISTINCT FROM t THEN
-            PERFORM fz_bad(ctx, format('text round trip changes %s into %s', t, w::text));
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        PERFORM fz_bad(ctx, format('text output does not parse back: %s %s; value %s', SQLSTATE, SQLERRM, t));
-        w := NULL;
-    END;
+    END IF;
     BEGIN
         ka := fz_kpis(v, ctx);
         IF w IS NOT NULL THEN
