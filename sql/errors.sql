@@ -44,7 +44,7 @@ SELECT error_of($$SELECT stage_funnel(p, ARRAY['lead','qualified']) FROM (SELECT
 SELECT error_of($$SELECT rollup(f) FROM (SELECT stage_funnel('lead', ARRAY['a','lead']) UNION ALL SELECT stage_funnel('lead', ARRAY['lead','b'])) v(f)$$);
 SELECT error_of($$SELECT rollup(f) FROM (SELECT stage_funnel('lead', ARRAY['lead','b'], 'entered') UNION ALL SELECT stage_funnel('lead', ARRAY['lead','b'])) v(f)$$);
 -- a forged path that claims more stages than the funnel is rejected
-SELECT error_of($$SELECT stage_funnel('(version=1,stages=2,hash=5,events=[1@0])'::stage_path, ARRAY['lead','won'])$$);
+SELECT error_of($$SELECT stage_funnel('(version=1,stages=2,hash=5,time=date,events=[1@0])'::stage_path, ARRAY['lead','won'])$$);
 SELECT error_of($$SELECT stage_path('lead', date '2024-01-01', (SELECT array_agg('s' || g) FROM generate_series(1, 65) g))$$);
 -- exact sums stay within +-(2^127 - 1), so every stored value prints as text that reads back
 SELECT error_of($$SELECT order_summary(a, date '2024-01-01') FROM (VALUES (-85070591730234615865843651857942052864::numeric), (-85070591730234615865843651857942052864)) x(a)$$);

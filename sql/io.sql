@@ -72,11 +72,11 @@ FROM (VALUES
 ) v(lit);
 SELECT error_of(format('SELECT %L::stage_path', lit)) AS stage_path_errors
 FROM (VALUES
-  ('(version=1,stages=2,hash=5,events=[3@0])'),
-  ('(version=1,stages=0,hash=5,events=[])'),
-  ('(version=1,stages=2,hash=5,events=[0@9223372036854775807])'),
-  ('(version=1,stages=2,hash=5,events=[0@])'),
-  ('(version=1,stages=2,hash=5,events=[0@1,1@0]')
+  ('(version=1,stages=2,hash=5,time=date,events=[3@0])'),
+  ('(version=1,stages=0,hash=5,time=date,events=[])'),
+  ('(version=1,stages=2,hash=5,time=date,events=[0@9223372036854775807])'),
+  ('(version=1,stages=2,hash=5,time=date,events=[0@])'),
+  ('(version=1,stages=2,hash=5,time=date,events=[0@1,1@0]')
 ) v(lit);
 -- a valid path literal is sorted on input
-SELECT '(version=1,stages=2,hash=5,events=[1@20,0@10,2@10])'::stage_path;
+SELECT '(version=1,stages=2,hash=5,time=date,events=[1@20,0@10,2@10])'::stage_path;

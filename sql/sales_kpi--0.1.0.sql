@@ -431,7 +431,7 @@ COMMENT ON FUNCTION stage_path_recv(pg_catalog.internal) IS 'binary input of sta
 COMMENT ON FUNCTION stage_path_send(stage_path) IS 'binary output of stage_path (versioned)';
 
 CREATE FUNCTION stage_path_accum(stage_path, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.text[]) RETURNS stage_path
-    AS 'MODULE_PATHNAME', 'stage_path_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'stage_path_accum_tz' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION stage_path_accum(stage_path, pg_catalog.text, pg_catalog.timestamp, pg_catalog.text[]) RETURNS stage_path
     AS 'MODULE_PATHNAME', 'stage_path_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION stage_path_accum(stage_path, pg_catalog.text, pg_catalog.date, pg_catalog.text[]) RETURNS stage_path
@@ -530,3 +530,114 @@ COMMENT ON FUNCTION win_probability(stage_funnel, pg_catalog.text) IS 'win proba
 COMMENT ON FUNCTION reached(stage_funnel, pg_catalog.text) IS 'number of deals that reached the stage (per the funnel''s mode)';
 COMMENT ON FUNCTION deals(stage_funnel) IS 'number of deals counted into the funnel, including those outside it';
 COMMENT ON FUNCTION outside_deals(stage_funnel) IS 'number of deals that entered no stage of the list (e.g. only ''closed lost'')';
+
+-- time in stage: stage_times across per-deal paths
+CREATE TYPE stage_times;
+CREATE FUNCTION stage_times_in(pg_catalog.cstring) RETURNS stage_times
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stage_times_out(stage_times) RETURNS pg_catalog.cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stage_times_recv(pg_catalog.internal) RETURNS stage_times
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stage_times_send(stage_times) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE stage_times (
+    input = stage_times_in, output = stage_times_out,
+    receive = stage_times_recv, send = stage_times_send,
+    internallength = variable, alignment = double, storage = extended);
+COMMENT ON TYPE stage_times IS 'time in stage across deals: per stage visits, exited deals with their total time (exact) and a histogram for the median (within 1/128), deals currently in it with the age of their visit at as_of; read with time_in_stage() or stage_report()';
+COMMENT ON FUNCTION stage_times_in(pg_catalog.cstring) IS 'text input of stage_times (validated)';
+COMMENT ON FUNCTION stage_times_out(stage_times) IS 'text output of stage_times';
+COMMENT ON FUNCTION stage_times_recv(pg_catalog.internal) IS 'binary input of stage_times (versioned, validated)';
+COMMENT ON FUNCTION stage_times_send(stage_times) IS 'binary output of stage_times (versioned)';
+
+CREATE FUNCTION stage_times_accum(stage_times, stage_path, pg_catalog.text[]) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_times_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_times_accum(stage_times, stage_path, pg_catalog.text[]) IS 'transition function of stage_times(path, stages): counts one deal''s visits (no as_of)';
+CREATE FUNCTION stage_times_combine(stage_times, stage_times) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_times_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_times_combine(stage_times, stage_times) IS 'merges two stage_times of the same stages, as_of and stale_after (combine function and rollup transition)';
+CREATE AGGREGATE stage_times(path stage_path, stages pg_catalog.text[]) (
+    sfunc = stage_times_accum, stype = stage_times, combinefunc = stage_times_combine, parallel = safe);
+COMMENT ON AGGREGATE stage_times(stage_path, pg_catalog.text[]) IS 'time in stage over per-deal stage paths, without as_of: open visits are counted as current deals, their age is not measured';
+CREATE FUNCTION stage_times_accum(stage_times, stage_path, pg_catalog.text[], pg_catalog.timestamptz) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_times_accum_tz' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_times_accum(stage_times, stage_path, pg_catalog.text[], pg_catalog.timestamptz) IS 'transition function of stage_times(path, stages, as_of): counts one deal''s visits up to as_of';
+CREATE AGGREGATE stage_times(path stage_path, stages pg_catalog.text[], as_of pg_catalog.timestamptz) (
+    sfunc = stage_times_accum, stype = stage_times, combinefunc = stage_times_combine, parallel = safe);
+COMMENT ON AGGREGATE stage_times(stage_path, pg_catalog.text[], pg_catalog.timestamptz) IS 'time in stage over per-deal stage paths as of a time: events after as_of ignored, open visits measured to as_of';
+CREATE FUNCTION stage_times_accum(stage_times, stage_path, pg_catalog.text[], pg_catalog.timestamptz, pg_catalog.interval) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_times_accum_tz' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_times_accum(stage_times, stage_path, pg_catalog.text[], pg_catalog.timestamptz, pg_catalog.interval) IS 'transition function of stage_times(path, stages, as_of, stale_after): counts one deal''s visits up to as_of';
+CREATE AGGREGATE stage_times(path stage_path, stages pg_catalog.text[], as_of pg_catalog.timestamptz, stale_after pg_catalog.interval) (
+    sfunc = stage_times_accum, stype = stage_times, combinefunc = stage_times_combine, parallel = safe);
+COMMENT ON AGGREGATE stage_times(stage_path, pg_catalog.text[], pg_catalog.timestamptz, pg_catalog.interval) IS 'time in stage over per-deal stage paths as of a time: events after as_of ignored, open visits measured to as_of and counted stale when older than stale_after';
+CREATE FUNCTION stage_times_accum(stage_times, stage_path, pg_catalog.text[], pg_catalog.timestamp) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_times_accum_ts' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_times_accum(stage_times, stage_path, pg_catalog.text[], pg_catalog.timestamp) IS 'transition function of stage_times(path, stages, as_of): counts one deal''s visits up to as_of';
+CREATE AGGREGATE stage_times(path stage_path, stages pg_catalog.text[], as_of pg_catalog.timestamp) (
+    sfunc = stage_times_accum, stype = stage_times, combinefunc = stage_times_combine, parallel = safe);
+COMMENT ON AGGREGATE stage_times(stage_path, pg_catalog.text[], pg_catalog.timestamp) IS 'time in stage over per-deal stage paths as of a time: events after as_of ignored, open visits measured to as_of';
+CREATE FUNCTION stage_times_accum(stage_times, stage_path, pg_catalog.text[], pg_catalog.timestamp, pg_catalog.interval) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_times_accum_ts' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_times_accum(stage_times, stage_path, pg_catalog.text[], pg_catalog.timestamp, pg_catalog.interval) IS 'transition function of stage_times(path, stages, as_of, stale_after): counts one deal''s visits up to as_of';
+CREATE AGGREGATE stage_times(path stage_path, stages pg_catalog.text[], as_of pg_catalog.timestamp, stale_after pg_catalog.interval) (
+    sfunc = stage_times_accum, stype = stage_times, combinefunc = stage_times_combine, parallel = safe);
+COMMENT ON AGGREGATE stage_times(stage_path, pg_catalog.text[], pg_catalog.timestamp, pg_catalog.interval) IS 'time in stage over per-deal stage paths as of a time: events after as_of ignored, open visits measured to as_of and counted stale when older than stale_after';
+CREATE FUNCTION stage_times_accum(stage_times, stage_path, pg_catalog.text[], pg_catalog.date) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_times_accum_date' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_times_accum(stage_times, stage_path, pg_catalog.text[], pg_catalog.date) IS 'transition function of stage_times(path, stages, as_of): counts one deal''s visits up to as_of';
+CREATE AGGREGATE stage_times(path stage_path, stages pg_catalog.text[], as_of pg_catalog.date) (
+    sfunc = stage_times_accum, stype = stage_times, combinefunc = stage_times_combine, parallel = safe);
+COMMENT ON AGGREGATE stage_times(stage_path, pg_catalog.text[], pg_catalog.date) IS 'time in stage over per-deal stage paths as of a time: events after as_of ignored, open visits measured to as_of';
+CREATE FUNCTION stage_times_accum(stage_times, stage_path, pg_catalog.text[], pg_catalog.date, pg_catalog.interval) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_times_accum_date' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_times_accum(stage_times, stage_path, pg_catalog.text[], pg_catalog.date, pg_catalog.interval) IS 'transition function of stage_times(path, stages, as_of, stale_after): counts one deal''s visits up to as_of';
+CREATE AGGREGATE stage_times(path stage_path, stages pg_catalog.text[], as_of pg_catalog.date, stale_after pg_catalog.interval) (
+    sfunc = stage_times_accum, stype = stage_times, combinefunc = stage_times_combine, parallel = safe);
+COMMENT ON AGGREGATE stage_times(stage_path, pg_catalog.text[], pg_catalog.date, pg_catalog.interval) IS 'time in stage over per-deal stage paths as of a time: events after as_of ignored, open visits measured to as_of and counted stale when older than stale_after';
+CREATE AGGREGATE rollup(stage_times) (
+    sfunc = stage_times_combine, stype = stage_times, combinefunc = stage_times_combine, parallel = safe);
+COMMENT ON AGGREGATE rollup(stage_times) IS 'merges stage_times of the same stages, as_of and stale_after; medians stay those of all deals';
+
+CREATE FUNCTION time_in_stage(times stage_times,
+    OUT stage pg_catalog.text, OUT "position" pg_catalog.int4, OUT visits pg_catalog.int8,
+    OUT exited_deals pg_catalog.int8, OUT avg_days pg_catalog.float8, OUT median_days pg_catalog.float8,
+    OUT current_deals pg_catalog.int8, OUT avg_current_days pg_catalog.float8, OUT stale_deals pg_catalog.int8)
+    RETURNS SETOF record AS 'MODULE_PATHNAME', 'stage_times_rows' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION time_in_stage(stage_times) IS 'time in stage as rows: visits, exited_deals with avg_days and median_days of their total time in the stage, current_deals with avg_current_days (age at as_of), stale_deals';
+CREATE FUNCTION stage_report(funnel stage_funnel, times stage_times,
+    OUT stage pg_catalog.text, OUT "position" pg_catalog.int4, OUT reached pg_catalog.int8,
+    OUT step_rate pg_catalog.float8, OUT cumulative_rate pg_catalog.float8, OUT win_probability pg_catalog.float8,
+    OUT visits pg_catalog.int8, OUT exited_deals pg_catalog.int8, OUT avg_days pg_catalog.float8,
+    OUT median_days pg_catalog.float8, OUT current_deals pg_catalog.int8, OUT avg_current_days pg_catalog.float8,
+    OUT stale_deals pg_catalog.int8)
+    RETURNS SETOF record AS 'MODULE_PATHNAME', 'stage_report_rows' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION stage_report(stage_funnel, stage_times) IS 'funnel and time in stage of the same stage list as one row per stage';
+CREATE FUNCTION visits(times stage_times, stage pg_catalog.text) RETURNS pg_catalog.int8
+    AS 'MODULE_PATHNAME', 'stage_times_visits' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION visits(stage_times, pg_catalog.text) IS 'number of visits to the stage (a visit is a maximal run of the stage in a deals history; re-entries are new visits), including open ones';
+CREATE FUNCTION exited_deals(times stage_times, stage pg_catalog.text) RETURNS pg_catalog.int8
+    AS 'MODULE_PATHNAME', 'stage_times_exited' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION exited_deals(stage_times, pg_catalog.text) IS 'number of deals that visited the stage and are no longer in it';
+CREATE FUNCTION avg_days(times stage_times, stage pg_catalog.text) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'stage_times_avg_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION avg_days(stage_times, pg_catalog.text) IS 'average total days in the stage (re-entries add up) of the deals that exited it; NULL when none did';
+CREATE FUNCTION median_days(times stage_times, stage pg_catalog.text) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'stage_times_median_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION median_days(stage_times, pg_catalog.text) IS 'median total days in the stage of the deals that exited it, within 1/128 of the exact median; NULL when none did';
+CREATE FUNCTION current_deals(times stage_times, stage pg_catalog.text) RETURNS pg_catalog.int8
+    AS 'MODULE_PATHNAME', 'stage_times_current' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION current_deals(stage_times, pg_catalog.text) IS 'number of deals whose open (last) visit is in the stage';
+CREATE FUNCTION avg_current_days(times stage_times, stage pg_catalog.text) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'stage_times_current_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION avg_current_days(stage_times, pg_catalog.text) IS 'average age in days at as_of of the open visits in the stage; NULL without as_of or when no deal is in it';
+CREATE FUNCTION stale_deals(times stage_times, stage pg_catalog.text) RETURNS pg_catalog.int8
+    AS 'MODULE_PATHNAME', 'stage_times_stale' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION stale_deals(stage_times, pg_catalog.text) IS 'number of deals in the stage whose open visit is older than stale_after; NULL without stale_after';
+CREATE FUNCTION deals(times stage_times) RETURNS pg_catalog.int8
+    AS 'MODULE_PATHNAME', 'stage_times_deals' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION deals(stage_times) IS 'number of deals with an event at or before as_of, including those outside the stage list';
+CREATE FUNCTION outside_deals(times stage_times) RETURNS pg_catalog.int8
+    AS 'MODULE_PATHNAME', 'stage_times_outside' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION outside_deals(stage_times) IS 'number of deals that entered no stage of the list by as_of';

@@ -16,6 +16,7 @@
  * neither advance nor break a deal's progress.
  */
 #include "sales_kpi.h"
+#include "stage.h"
 
 #include "common/hashfn.h"
 #include "common/int.h"
@@ -27,57 +28,12 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-#define FUNNEL_MAX_STAGES 64
-#define PATH_VERSION 1
-#define FUNNEL_VERSION 1
-
-typedef enum FunnelMode
-{
-	MODE_IMPLIED = 0,
-	MODE_ENTERED = 1,
-	MODE_ORDERED = 2
-} FunnelMode;
-
-static const char *const mode_names[] = {"implied", "entered", "ordered"};
-
-/*
- * stage_path: header, then ts[capacity] (int64), then pos[capacity] (int16).
- * VARSIZE covers the capacity, so the executor's copies keep the slack.
- */
-typedef struct StagePath
-{
-	int32		vl_len_;
-	uint8		version;
-	uint8		flags;			/* bit 0: sorted */
-	int16		nstages;
-	int32		nevents;
-	int32		capacity;
-	uint64		stages_hash;
-} StagePath;
-
-#define PATH_SORTED 0x01
-#define PATH_TS(p) ((int64 *) ((char *) (p) + sizeof(StagePath)))
-#define PATH_POS(p) ((int16 *) (PATH_TS(p) + (p)->capacity))
-#define PATH_SIZE(cap) (sizeof(StagePath) + (Size) (cap) * (sizeof(int64) + sizeof(int16)))
-
-/* stage_funnel: header, reached[nstages], then the stage names (NUL-ended) */
-typedef struct StageFunnel
-{
-	int32		vl_len_;
-	uint8		version;
-	uint8		mode;
-	int16		nstages;
-	uint64		stages_hash;
-	int64		deals;			/* deals fed in */
-	int64		outside;		/* deals with no stage of the list */
-	int64		reached[FLEXIBLE_ARRAY_MEMBER];
-} StageFunnel;
-
-#define FUNNEL_NAMES(f) ((char *) &(f)->reached[(f)->nstages])
+const char *const mode_names[] = {"implied", "entered", "ordered"};
+const char *const time_kind_names[] = {"", "date", "timestamp", "timestamptz"};
 
 /* ---- the stage list ---- */
 
-static void
+void
 stages_error(const char *fname, const char *msg, const char *hint)
 {
 	ereport(ERROR,
@@ -96,23 +52,6 @@ stage_hash_step(uint64 h, const char *name, int len, int i)
 {
 	return hash_bytes_extended((const unsigned char *) name, len, h ^ (uint64) (i + 1));
 }
-
-/*
- * A parsed stage list.  It is cached in fn_extra purely to save work: every
- * call compares the argument's bytes with the cached copy and parses again
- * on any difference, so no result depends on the cache (Citus resets
- * fn_extra on every row, and then each row simply parses).
- */
-typedef struct StageList
-{
-	int			nstages;
-	uint64		hash;
-	bool		validated;		/* no duplicates (checked once) */
-	Size		rawlen;			/* the array's bytes, to recognise it */
-	char	   *raw;
-	const char *names[FUNNEL_MAX_STAGES];	/* point into raw */
-	int			lens[FUNNEL_MAX_STAGES];
-} StageList;
 
 static void
 stages_parse(StageList *sl, ArrayType *stages, const char *fname)
@@ -153,7 +92,7 @@ stages_parse(StageList *sl, ArrayType *stages, const char *fname)
  * The stage list of argument argno, parsed (from the cache when the bytes
  * are the same).  With validate, also reject duplicate names.
  */
-static const StageList *
+const StageList *
 stages_get(FunctionCallInfo fcinfo, int argno, bool validate, const char *fname)
 {
 	ArrayType  *stages;
@@ -198,7 +137,7 @@ stages_get(FunctionCallInfo fcinfo, int argno, bool validate, const char *fname)
 }
 
 /* Position of stage in the list; nstages when it is not in it. */
-static int
+int
 stages_position(const StageList *sl, const char *stage, int len)
 {
 	for (int i = 0; i < sl->nstages; i++)
@@ -207,7 +146,7 @@ stages_position(const StageList *sl, const char *stage, int len)
 	return sl->nstages;
 }
 
-static uint64
+uint64
 names_hash(const char *names, int n)
 {
 	uint64		h = 0;
@@ -222,7 +161,7 @@ names_hash(const char *names, int n)
 	return h;
 }
 
-static void
+void
 stages_changed(const char *fname)
 {
 	ereport(ERROR,
@@ -231,7 +170,7 @@ stages_changed(const char *fname)
 			 errhint("Pass one constant stage list, e.g. ARRAY['lead','qualified','won'].")));
 }
 
-static FunnelMode
+FunnelMode
 parse_mode(FunctionCallInfo fcinfo, int argno, const char *fname)
 {
 	text	   *t;
@@ -266,7 +205,7 @@ path_alloc(int capacity)
 	return p;
 }
 
-static StagePath *
+StagePath *
 path_get(Datum d)
 {
 	StagePath  *p = (StagePath *) PG_DETOAST_DATUM(d);
@@ -318,7 +257,7 @@ path_reserve(FunctionCallInfo fcinfo, StagePath *p, bool is_arg, int more)
 }
 
 static Datum
-path_accum_common(FunctionCallInfo fcinfo, bool is_date)
+path_accum_common(FunctionCallInfo fcinfo, TimeKind kind)
 {
 	const char *fname = "stage_path";
 	const StageList *sl = stages_get(fcinfo, 3, PG_ARGISNULL(0), fname);
@@ -335,7 +274,7 @@ path_accum_common(FunctionCallInfo fcinfo, bool is_date)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	stage = PG_GETARG_TEXT_PP(1);
-	t = is_date ? kpi_date_usec(PG_GETARG_DATUM(2), fcinfo, fname, "entered_at")
+	t = kind == TIME_DATE ? kpi_date_usec(PG_GETARG_DATUM(2), fcinfo, fname, "entered_at")
 		: kpi_timestamp_usec(PG_GETARG_DATUM(2), fcinfo, fname, "entered_at");
 	pos = stages_position(sl, VARDATA_ANY(stage), VARSIZE_ANY_EXHDR(stage));
 	if (PG_ARGISNULL(0))
@@ -343,7 +282,7 @@ path_accum_common(FunctionCallInfo fcinfo, bool is_date)
 		p = path_alloc(4);
 		p->nstages = sl->nstages;
 		p->stages_hash = sl->hash;
-		p->flags = PATH_SORTED;
+		p->flags = PATH_SORTED | (kind << PATH_KIND_SHIFT);
 	}
 	else
 	{
@@ -368,19 +307,26 @@ path_accum_common(FunctionCallInfo fcinfo, bool is_date)
 
 PG_FUNCTION_INFO_V1(stage_path_accum);
 PG_FUNCTION_INFO_V1(stage_path_accum_date);
+PG_FUNCTION_INFO_V1(stage_path_accum_tz);
 PG_FUNCTION_INFO_V1(stage_path_combine);
 PG_FUNCTION_INFO_V1(stage_path_final);
 
 Datum
 stage_path_accum(PG_FUNCTION_ARGS)
 {
-	return path_accum_common(fcinfo, false);
+	return path_accum_common(fcinfo, TIME_TIMESTAMP);
+}
+
+Datum
+stage_path_accum_tz(PG_FUNCTION_ARGS)
+{
+	return path_accum_common(fcinfo, TIME_TIMESTAMPTZ);
 }
 
 Datum
 stage_path_accum_date(PG_FUNCTION_ARGS)
 {
-	return path_accum_common(fcinfo, true);
+	return path_accum_common(fcinfo, TIME_DATE);
 }
 
 Datum
@@ -403,6 +349,11 @@ stage_path_combine(PG_FUNCTION_ARGS)
 	a = path_get(PG_GETARG_DATUM(0));
 	if (a->stages_hash != b->stages_hash || a->nstages != b->nstages)
 		stages_changed("stage_path");
+	if (PATH_KIND(a) != PATH_KIND(b))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stage_path: cannot merge paths of %s and %s events",
+						time_kind_names[PATH_KIND(a)], time_kind_names[PATH_KIND(b)])));
 	a = path_reserve(fcinfo, a, true, b->nevents);
 	memcpy(PATH_TS(a) + a->nevents, PATH_TS(b), sizeof(int64) * b->nevents);
 	memcpy(PATH_POS(a) + a->nevents, PATH_POS(b), sizeof(int16) * b->nevents);
@@ -429,7 +380,7 @@ event_cmp(const void *a, const void *b)
 }
 
 /* A sorted, compact copy. */
-static StagePath *
+StagePath *
 path_sorted(const StagePath *p)
 {
 	StagePath  *q = path_copy(p, p->nevents);
@@ -451,7 +402,7 @@ path_sorted(const StagePath *p)
 		}
 		pfree(ev);
 	}
-	q->flags = PATH_SORTED;
+	q->flags = (p->flags & PATH_KIND_MASK) | PATH_SORTED;
 	return q;
 }
 
@@ -468,14 +419,34 @@ PG_FUNCTION_INFO_V1(stage_path_out);
 PG_FUNCTION_INFO_V1(stage_path_recv);
 PG_FUNCTION_INFO_V1(stage_path_send);
 
+/* "time=date|timestamp|timestamptz" */
+TimeKind
+kv_time_kind(KvParser *kv)
+{
+	kv_key(kv, "time");
+	for (int k = TIME_TIMESTAMPTZ; k >= TIME_DATE; k--)
+	{
+		size_t		n = strlen(time_kind_names[k]);
+
+		if (strncmp(kv->p, time_kind_names[k], n) == 0)
+		{
+			kv->p += n;
+			return (TimeKind) k;
+		}
+	}
+	kv_fail(kv, "Expected time date, timestamp or timestamptz");
+}
+
 /* text: the input string to quote; NULL for binary input */
 static void
 path_check(const StagePath *p, const char *text)
 {
 	const char *bad = NULL;
 
-	if (p->flags & ~PATH_SORTED)
+	if (p->flags & ~(PATH_SORTED | PATH_KIND_MASK))
 		bad = "Unknown flag bits are set.";
+	else if (PATH_KIND(p) < TIME_DATE || PATH_KIND(p) > TIME_TIMESTAMPTZ)
+		bad = "Unknown time type.";
 	else if (p->nstages < 1 || p->nstages > FUNNEL_MAX_STAGES)
 		bad = "Number of stages out of range.";
 	for (int i = 0; !bad && i < p->nevents; i++)
@@ -503,6 +474,7 @@ stage_path_in(PG_FUNCTION_ARGS)
 	int64		nstages;
 	int64		hash;
 	int			cap = 4;
+	TimeKind	kind;
 	StagePath  *p;
 
 	kv_begin(&kv, str, "stage_path");
@@ -512,6 +484,7 @@ stage_path_in(PG_FUNCTION_ARGS)
 	if (nstages > FUNNEL_MAX_STAGES)
 		kv_fail(&kv, "Too many stages");
 	hash = kv_int64(&kv, "hash", PG_INT64_MIN);
+	kind = kv_time_kind(&kv);
 	p = path_alloc(cap);
 	p->nstages = (int16) nstages;
 	p->stages_hash = (uint64) hash;
@@ -538,8 +511,8 @@ stage_path_in(PG_FUNCTION_ARGS)
 	}
 	kv_char(&kv, ']');
 	kv_end(&kv);
+	p->flags = kind << PATH_KIND_SHIFT;
 	path_check(p, str);
-	p->flags = 0;
 	PG_RETURN_POINTER(path_sorted(p));
 }
 
@@ -550,8 +523,8 @@ stage_path_out(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "(version=%d,stages=%d,hash=" INT64_FORMAT ",events=[",
-					 p->version, p->nstages, (int64) p->stages_hash);
+	appendStringInfo(&buf, "(version=%d,stages=%d,hash=" INT64_FORMAT ",time=%s,events=[",
+					 p->version, p->nstages, (int64) p->stages_hash, time_kind_names[PATH_KIND(p)]);
 	for (int i = 0; i < p->nevents; i++)
 		appendStringInfo(&buf, "%s%d@" INT64_FORMAT, i ? "," : "",
 						 PATH_POS(p)[i], PATH_TS(p)[i]);
@@ -564,6 +537,7 @@ stage_path_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	int			version = pq_getmsgbyte(buf);
+	int			flags;
 	int			nstages;
 	uint64		hash;
 	int32		n;
@@ -571,7 +545,8 @@ stage_path_recv(PG_FUNCTION_ARGS)
 
 	if (version != PATH_VERSION)
 		kpi_bad_binary("stage_path", "Unsupported format version.");
-	if (pq_getmsgbyte(buf) != 0)
+	flags = pq_getmsgbyte(buf);
+	if (flags & ~PATH_KIND_MASK)
 		kpi_bad_binary("stage_path", "Unknown flag bits are set.");
 	nstages = pq_getmsgint(buf, 2);
 	hash = (uint64) pq_getmsgint64(buf);
@@ -582,6 +557,7 @@ stage_path_recv(PG_FUNCTION_ARGS)
 	p = path_alloc(Max(n, 1));
 	p->nstages = (int16) nstages;
 	p->stages_hash = hash;
+	p->flags = flags;
 	for (int i = 0; i < n; i++)
 	{
 		PATH_POS(p)[i] = (int16) pq_getmsgint(buf, 2);
@@ -601,7 +577,7 @@ stage_path_send(PG_FUNCTION_ARGS)
 
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, p->version);
-	pq_sendbyte(&buf, 0);
+	pq_sendbyte(&buf, p->flags & PATH_KIND_MASK);
 	pq_sendint16(&buf, p->nstages);
 	pq_sendint64(&buf, (int64) p->stages_hash);
 	pq_sendint32(&buf, p->nevents);
@@ -615,20 +591,39 @@ stage_path_send(PG_FUNCTION_ARGS)
 
 /* ---- stage_funnel ---- */
 
-static StageFunnel *
-funnel_new(const StageList *sl, FunnelMode mode)
+/* Bytes the stage names take stored NUL-terminated; NUL inside a name is refused. */
+Size
+stages_names_size(const StageList *sl, const char *fname)
 {
 	Size		namelen = 0;
-	Size		size;
-	StageFunnel *f;
-	char	   *dst;
 
 	for (int i = 0; i < sl->nstages; i++)
 	{
 		if (memchr(sl->names[i], '\0', sl->lens[i]))
-			stages_error("stage_funnel", "stage names must not contain NUL bytes", "Fix the stage names.");
+			stages_error(fname, "stage names must not contain NUL bytes", "Fix the stage names.");
 		namelen += sl->lens[i] + 1;
 	}
+	return namelen;
+}
+
+void
+stages_copy_names(const StageList *sl, char *dst)
+{
+	for (int i = 0; i < sl->nstages; i++)
+	{
+		memcpy(dst, sl->names[i], sl->lens[i]);
+		dst[sl->lens[i]] = '\0';
+		dst += sl->lens[i] + 1;
+	}
+}
+
+StageFunnel *
+funnel_new(const StageList *sl, FunnelMode mode)
+{
+	Size		namelen = stages_names_size(sl, "stage_funnel");
+	Size		size;
+	StageFunnel *f;
+
 	size = offsetof(StageFunnel, reached) + sizeof(int64) * sl->nstages + namelen;
 	f = palloc0(size);
 	SET_VARSIZE(f, size);
@@ -636,17 +631,11 @@ funnel_new(const StageList *sl, FunnelMode mode)
 	f->mode = mode;
 	f->nstages = sl->nstages;
 	f->stages_hash = sl->hash;
-	dst = FUNNEL_NAMES(f);
-	for (int i = 0; i < sl->nstages; i++)
-	{
-		memcpy(dst, sl->names[i], sl->lens[i]);
-		dst[sl->lens[i]] = '\0';
-		dst += sl->lens[i] + 1;
-	}
+	stages_copy_names(sl, FUNNEL_NAMES(f));
 	return f;
 }
 
-static StageFunnel *
+StageFunnel *
 funnel_get(Datum d)
 {
 	StageFunnel *f = (StageFunnel *) PG_DETOAST_DATUM(d);
@@ -686,7 +675,7 @@ funnel_state(FunctionCallInfo fcinfo, int stages_arg, const char *stage, int sta
 }
 
 /* Count one deal with the given furthest/entered stage positions. */
-static void
+void
 funnel_count_path(StageFunnel *f, const StagePath *p)
 {
 	int			n = f->nstages;

@@ -112,7 +112,7 @@ SELECT 5, stage_path(s, t, (SELECT stages FROM fz_stage_lists WHERE n = 4))
 FROM (VALUES ('', date '2024-01-02'), ('a"b', '2024-01-01'), ('x y,z]', '2024-01-03')) v(s, t)
 UNION ALL
 -- no events at all (only text input can make one)
-SELECT 6, '(version=1,stages=3,hash=5,events=[])'::stage_path;
+SELECT 6, '(version=1,stages=3,hash=5,time=date,events=[])'::stage_path;
 
 CREATE TABLE fz_seed_stage_funnel (n int PRIMARY KEY, v stage_funnel NOT NULL);
 INSERT INTO fz_seed_stage_funnel
