@@ -50,3 +50,23 @@ SELECT error_of($$SELECT stage_path('lead', date '2024-01-01', (SELECT array_agg
 SELECT error_of($$SELECT order_summary(a, date '2024-01-01') FROM (VALUES (-85070591730234615865843651857942052864::numeric), (-85070591730234615865843651857942052864)) x(a)$$);
 SELECT order_summary(a, date '2024-01-01')::text::order_summary IS NOT NULL AS largest_negative_reads_back
 FROM (VALUES (-85070591730234615865843651857942052864::numeric), (-85070591730234615865843651857942052863)) x(a);
+
+-- time in stage: as_of of another time type than the events, NULL or changing
+-- as_of / stale_after, a path of another stage list, bad stale_after, merging
+-- states measured at different times
+CREATE TEMP TABLE ep AS
+SELECT deal, stage_path(s, t, ARRAY['lead','won']) AS p
+FROM (VALUES (1, 'lead', timestamptz '2024-01-01'), (1, 'won', timestamptz '2024-01-05'), (2, 'lead', timestamptz '2024-01-02')) v(deal, s, t)
+GROUP BY deal;
+SELECT error_of($$SELECT stage_times(p, ARRAY['lead','won'], timestamp '2024-02-01') FROM ep$$);
+SELECT error_of($$SELECT stage_times(p, ARRAY['lead','won'], date '2024-02-01') FROM ep$$);
+SELECT error_of($$SELECT stage_times(p, ARRAY['lead','won'], NULL::timestamptz) FROM ep$$);
+SELECT error_of($$SELECT stage_times(p, ARRAY['lead','won'], timestamptz '2024-02-01', NULL) FROM ep$$);
+SELECT error_of($$SELECT stage_times(p, ARRAY['lead','won'], timestamptz '2024-02-01' + deal * interval '1 day') FROM ep$$);
+SELECT error_of($$SELECT stage_times(p, ARRAY['lead','won'], timestamptz '2024-02-01', interval '-3 days') FROM ep$$);
+SELECT error_of($$SELECT stage_times(p, ARRAY['lead','won'], timestamptz 'infinity') FROM ep$$);
+SELECT error_of($$SELECT stage_times(p, ARRAY['lead','qualified','won']) FROM ep$$);
+SELECT error_of($$SELECT rollup(s) FROM (SELECT stage_times(p, ARRAY['lead','won'], timestamptz '2024-02-01' + deal * interval '1 day') s FROM ep GROUP BY deal) x$$);
+SELECT error_of($$SELECT time_in_stage(s) FROM (SELECT stage_times(p, ARRAY['lead','won']) s FROM ep) x, LATERAL avg_days(s, 'negotiation')$$);
+SELECT error_of($$SELECT stage_report(f, s) FROM (SELECT stage_funnel(p, ARRAY['lead','won']) f FROM ep) x,
+                   (SELECT stage_times(p, ARRAY['a','b']) s FROM (SELECT stage_path('a', now(), ARRAY['a','b']) p) z) y$$);

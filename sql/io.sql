@@ -80,3 +80,25 @@ FROM (VALUES
 ) v(lit);
 -- a valid path literal is sorted on input
 SELECT '(version=1,stages=2,hash=5,time=date,events=[1@20,0@10,2@10])'::stage_path;
+-- stage_times: malformed or inconsistent literals are refused
+SELECT error_of(format('SELECT %L::stage_times', lit)) AS stage_times_errors
+FROM (VALUES
+  -- histogram does not count the exited deals
+  ('(version=1,time=date,as_of=none,stale_after=none,deals=1,outside=0,stages=[("a",visits=1,exited=1,exited_us=5,current=0,current_us=0,stale=0,hist=[])])'),
+  -- total time outside what its histogram allows
+  ('(version=1,time=date,as_of=none,stale_after=none,deals=1,outside=0,stages=[("a",visits=1,exited=1,exited_us=500,current=0,current_us=0,stale=0,hist=[5:1])])'),
+  -- buckets out of order, bucket out of range, zero count
+  ('(version=1,time=date,as_of=none,stale_after=none,deals=2,outside=0,stages=[("a",visits=2,exited=2,exited_us=10,current=0,current_us=0,stale=0,hist=[6:1,4:1])])'),
+  ('(version=1,time=date,as_of=none,stale_after=none,deals=1,outside=0,stages=[("a",visits=1,exited=1,exited_us=5,current=0,current_us=0,stale=0,hist=[9999:1])])'),
+  ('(version=1,time=date,as_of=none,stale_after=none,deals=1,outside=0,stages=[("a",visits=1,exited=1,exited_us=5,current=0,current_us=0,stale=0,hist=[5:0])])'),
+  -- more current deals than deals, stale without stale_after, stale_after without as_of
+  ('(version=1,time=date,as_of=0,stale_after=none,deals=1,outside=0,stages=[("a",visits=2,exited=0,exited_us=0,current=1,current_us=0,stale=0,hist=[]),("b",visits=1,exited=0,exited_us=0,current=1,current_us=0,stale=0,hist=[])])'),
+  ('(version=1,time=date,as_of=0,stale_after=none,deals=1,outside=0,stages=[("a",visits=1,exited=0,exited_us=0,current=1,current_us=9,stale=1,hist=[])])'),
+  ('(version=1,time=date,as_of=none,stale_after=5,deals=1,outside=0,stages=[("a",visits=1,exited=0,exited_us=0,current=1,current_us=0,stale=0,hist=[])])'),
+  -- unknown time type, duplicate stage, negative time
+  ('(version=1,time=hours,as_of=none,stale_after=none,deals=0,outside=0,stages=[("a",visits=0,exited=0,exited_us=0,current=0,current_us=0,stale=0,hist=[])])'),
+  ('(version=1,time=date,as_of=none,stale_after=none,deals=0,outside=0,stages=[("a",visits=0,exited=0,exited_us=0,current=0,current_us=0,stale=0,hist=[]),("a",visits=0,exited=0,exited_us=0,current=0,current_us=0,stale=0,hist=[])])'),
+  ('(version=1,time=date,as_of=0,stale_after=none,deals=1,outside=0,stages=[("a",visits=1,exited=0,exited_us=0,current=1,current_us=-1,stale=0,hist=[])])')
+) v(lit);
+-- a consistent literal is accepted and reads back
+SELECT '(version=1,time=date,as_of=0,stale_after=none,deals=2,outside=0,stages=[("a",visits=3,exited=1,exited_us=5,current=1,current_us=7,stale=0,hist=[5:1])])'::stage_times;

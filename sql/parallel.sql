@@ -3,7 +3,10 @@
 
 CREATE TABLE big_deals AS SELECT d.* FROM deals d, generate_series(1, 4) k;
 CREATE TABLE big_events AS SELECT e.* FROM stage_events e;
-ANALYZE big_deals, big_events, customers, orders;
+CREATE TABLE big_paths AS
+SELECT deal_id, stage_path(stage, entered_at, ARRAY['lead','qualified','proposal','negotiation','won']) AS p
+FROM stage_events, generate_series(1, 10) k GROUP BY deal_id, k;
+ANALYZE big_deals, big_events, big_paths, customers, orders;
 
 -- serial results first
 SET max_parallel_workers_per_gather = 0;
@@ -19,7 +22,9 @@ SELECT (SELECT hit_ratio(won)::text FROM big_deals) AS hr,
        (SELECT order_summary(amount, purchased_at)::text FROM orders) AS os,
        (SELECT rollup(s)::text FROM (SELECT customer_id, order_summary(amount, purchased_at) s FROM orders GROUP BY customer_id) x) AS os_rollup,
        (SELECT stage_funnel(stage, ARRAY['lead','qualified','proposal','negotiation','won'])::text FROM big_events) AS funnel,
-       (SELECT stage_path(stage, entered_at, ARRAY['lead','qualified','proposal','negotiation','won'])::text FROM big_events) AS path;
+       (SELECT stage_path(stage, entered_at, ARRAY['lead','qualified','proposal','negotiation','won'])::text FROM big_events) AS path,
+       (SELECT stage_times(p, ARRAY['lead','qualified','proposal','negotiation','won'], date '2024-02-15', interval '7 days')::text FROM big_paths) AS times,
+       (SELECT stage_funnel(p, ARRAY['lead','qualified','proposal','negotiation','won'], 'ordered')::text FROM big_paths) AS funnel_paths;
 
 -- now force parallel plans
 SET parallel_setup_cost = 0;
@@ -34,6 +39,7 @@ EXPLAIN (COSTS OFF) SELECT churn_rate(active_from, active_until, date '2024-01-0
 EXPLAIN (COSTS OFF) SELECT stage_funnel(stage, ARRAY['lead','won']) FROM big_events;
 EXPLAIN (COSTS OFF) SELECT stage_path(stage, entered_at, ARRAY['lead','won']) FROM big_events;
 EXPLAIN (COSTS OFF) SELECT order_summary(amount, purchased_at) FROM orders;
+EXPLAIN (COSTS OFF) SELECT stage_times(p, ARRAY['lead','won'], date '2024-02-15') FROM big_paths;
 
 SELECT hr = (SELECT hit_ratio(won)::text FROM big_deals) AS hit_ratio,
        hrw = (SELECT hit_ratio(won, amount)::text FROM big_deals) AS hit_ratio_weighted,
@@ -46,6 +52,8 @@ SELECT hr = (SELECT hit_ratio(won)::text FROM big_deals) AS hit_ratio,
        os = (SELECT order_summary(amount, purchased_at)::text FROM orders) AS order_summary,
        os_rollup = (SELECT rollup(s)::text FROM (SELECT customer_id, order_summary(amount, purchased_at) s FROM orders GROUP BY customer_id) x) AS order_rollup,
        funnel = (SELECT stage_funnel(stage, ARRAY['lead','qualified','proposal','negotiation','won'])::text FROM big_events) AS funnel,
-       path = (SELECT stage_path(stage, entered_at, ARRAY['lead','qualified','proposal','negotiation','won'])::text FROM big_events) AS path
+       path = (SELECT stage_path(stage, entered_at, ARRAY['lead','qualified','proposal','negotiation','won'])::text FROM big_events) AS path,
+       times = (SELECT stage_times(p, ARRAY['lead','qualified','proposal','negotiation','won'], date '2024-02-15', interval '7 days')::text FROM big_paths) AS time_in_stage,
+       funnel_paths = (SELECT stage_funnel(p, ARRAY['lead','qualified','proposal','negotiation','won'], 'ordered')::text FROM big_paths) AS funnel_paths
 FROM serial;
 RESET ALL;
