@@ -24,7 +24,8 @@ SELECT (SELECT hit_ratio(won)::text FROM big_deals) AS hr,
        (SELECT stage_funnel(stage, ARRAY['lead','qualified','proposal','negotiation','won'])::text FROM big_events) AS funnel,
        (SELECT stage_path(stage, entered_at, ARRAY['lead','qualified','proposal','negotiation','won'])::text FROM big_events) AS path,
        (SELECT stage_times(p, ARRAY['lead','qualified','proposal','negotiation','won'], date '2024-02-15', interval '7 days')::text FROM big_paths) AS times,
-       (SELECT stage_funnel(p, ARRAY['lead','qualified','proposal','negotiation','won'], 'ordered')::text FROM big_paths) AS funnel_paths;
+       (SELECT stage_funnel(p, ARRAY['lead','qualified','proposal','negotiation','won'], 'ordered')::text FROM big_paths) AS funnel_paths,
+       (SELECT stage_history(deal_id::bigint, stage, entered_at, ARRAY['lead','qualified','proposal','negotiation','won'])::text FROM big_events) AS history;
 
 -- now force parallel plans
 SET parallel_setup_cost = 0;
@@ -40,6 +41,7 @@ EXPLAIN (COSTS OFF) SELECT stage_funnel(stage, ARRAY['lead','won']) FROM big_eve
 EXPLAIN (COSTS OFF) SELECT stage_path(stage, entered_at, ARRAY['lead','won']) FROM big_events;
 EXPLAIN (COSTS OFF) SELECT order_summary(amount, purchased_at) FROM orders;
 EXPLAIN (COSTS OFF) SELECT stage_times(p, ARRAY['lead','won'], date '2024-02-15') FROM big_paths;
+EXPLAIN (COSTS OFF) SELECT stage_history(deal_id::bigint, stage, entered_at, ARRAY['lead','won']) FROM big_events;
 
 SELECT hr = (SELECT hit_ratio(won)::text FROM big_deals) AS hit_ratio,
        hrw = (SELECT hit_ratio(won, amount)::text FROM big_deals) AS hit_ratio_weighted,
@@ -54,6 +56,7 @@ SELECT hr = (SELECT hit_ratio(won)::text FROM big_deals) AS hit_ratio,
        funnel = (SELECT stage_funnel(stage, ARRAY['lead','qualified','proposal','negotiation','won'])::text FROM big_events) AS funnel,
        path = (SELECT stage_path(stage, entered_at, ARRAY['lead','qualified','proposal','negotiation','won'])::text FROM big_events) AS path,
        times = (SELECT stage_times(p, ARRAY['lead','qualified','proposal','negotiation','won'], date '2024-02-15', interval '7 days')::text FROM big_paths) AS time_in_stage,
-       funnel_paths = (SELECT stage_funnel(p, ARRAY['lead','qualified','proposal','negotiation','won'], 'ordered')::text FROM big_paths) AS funnel_paths
+       funnel_paths = (SELECT stage_funnel(p, ARRAY['lead','qualified','proposal','negotiation','won'], 'ordered')::text FROM big_paths) AS funnel_paths,
+       history = (SELECT stage_history(deal_id::bigint, stage, entered_at, ARRAY['lead','qualified','proposal','negotiation','won'])::text FROM big_events) AS stage_history
 FROM serial;
 RESET ALL;

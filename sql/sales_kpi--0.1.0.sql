@@ -641,3 +641,101 @@ COMMENT ON FUNCTION deals(stage_times) IS 'number of deals with an event at or b
 CREATE FUNCTION outside_deals(times stage_times) RETURNS pg_catalog.int8
     AS 'MODULE_PATHNAME', 'stage_times_outside' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION outside_deals(stage_times) IS 'number of deals that entered no stage of the list by as_of';
+
+-- one-level form: stage_history over the raw stage-history rows
+CREATE TYPE stage_history;
+CREATE FUNCTION stage_history_in(pg_catalog.cstring) RETURNS stage_history
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stage_history_out(stage_history) RETURNS pg_catalog.cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stage_history_recv(pg_catalog.internal) RETURNS stage_history
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stage_history_send(stage_history) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE stage_history (
+    input = stage_history_in, output = stage_history_out,
+    receive = stage_history_recv, send = stage_history_send,
+    internallength = variable, alignment = double, storage = extended);
+COMMENT ON TYPE stage_history IS 'the stage events of many deals (deal id, stage position, time), for the one-level form: read with stage_funnel(history) and stage_times(history); grows with the input (limit 1 GB)';
+COMMENT ON FUNCTION stage_history_in(pg_catalog.cstring) IS 'text input of stage_history (validated)';
+COMMENT ON FUNCTION stage_history_out(stage_history) IS 'text output of stage_history';
+COMMENT ON FUNCTION stage_history_recv(pg_catalog.internal) IS 'binary input of stage_history (versioned, validated)';
+COMMENT ON FUNCTION stage_history_send(stage_history) IS 'binary output of stage_history (versioned)';
+CREATE FUNCTION stage_history_combine(stage_history, stage_history) RETURNS stage_history
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_history_combine(stage_history, stage_history) IS 'combine function of stage_history(): concatenates the events of two partial states';
+CREATE FUNCTION stage_history_final(stage_history) RETURNS stage_history
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION stage_history_final(stage_history) IS 'final function of stage_history(): a compact copy of the state';
+CREATE FUNCTION stage_history_accum(stage_history, pg_catalog.int8, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.text[]) RETURNS stage_history
+    AS 'MODULE_PATHNAME', 'stage_history_accum_int_tz' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_history_accum(stage_history, pg_catalog.int8, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.text[]) IS 'transition function of stage_history(): adds one stage event';
+CREATE AGGREGATE stage_history(deal_id pg_catalog.int8, stage pg_catalog.text, entered_at pg_catalog.timestamptz, stages pg_catalog.text[]) (
+    sfunc = stage_history_accum, stype = stage_history, combinefunc = stage_history_combine,
+    finalfunc = stage_history_final, parallel = safe);
+COMMENT ON AGGREGATE stage_history(pg_catalog.int8, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.text[]) IS 'one-level form: collects the stage-history rows of many deals (bigint ids), grouped by deal internally when read with stage_funnel() or stage_times(); events with a NULL deal, stage or time ignored';
+CREATE FUNCTION stage_history_accum(stage_history, pg_catalog.int8, pg_catalog.text, pg_catalog.timestamp, pg_catalog.text[]) RETURNS stage_history
+    AS 'MODULE_PATHNAME', 'stage_history_accum_int_ts' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_history_accum(stage_history, pg_catalog.int8, pg_catalog.text, pg_catalog.timestamp, pg_catalog.text[]) IS 'transition function of stage_history(): adds one stage event';
+CREATE AGGREGATE stage_history(deal_id pg_catalog.int8, stage pg_catalog.text, entered_at pg_catalog.timestamp, stages pg_catalog.text[]) (
+    sfunc = stage_history_accum, stype = stage_history, combinefunc = stage_history_combine,
+    finalfunc = stage_history_final, parallel = safe);
+COMMENT ON AGGREGATE stage_history(pg_catalog.int8, pg_catalog.text, pg_catalog.timestamp, pg_catalog.text[]) IS 'one-level form: collects the stage-history rows of many deals (bigint ids), grouped by deal internally when read with stage_funnel() or stage_times(); events with a NULL deal, stage or time ignored';
+CREATE FUNCTION stage_history_accum(stage_history, pg_catalog.int8, pg_catalog.text, pg_catalog.date, pg_catalog.text[]) RETURNS stage_history
+    AS 'MODULE_PATHNAME', 'stage_history_accum_int_date' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_history_accum(stage_history, pg_catalog.int8, pg_catalog.text, pg_catalog.date, pg_catalog.text[]) IS 'transition function of stage_history(): adds one stage event';
+CREATE AGGREGATE stage_history(deal_id pg_catalog.int8, stage pg_catalog.text, entered_at pg_catalog.date, stages pg_catalog.text[]) (
+    sfunc = stage_history_accum, stype = stage_history, combinefunc = stage_history_combine,
+    finalfunc = stage_history_final, parallel = safe);
+COMMENT ON AGGREGATE stage_history(pg_catalog.int8, pg_catalog.text, pg_catalog.date, pg_catalog.text[]) IS 'one-level form: collects the stage-history rows of many deals (bigint ids), grouped by deal internally when read with stage_funnel() or stage_times(); events with a NULL deal, stage or time ignored';
+CREATE FUNCTION stage_history_accum(stage_history, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.text[]) RETURNS stage_history
+    AS 'MODULE_PATHNAME', 'stage_history_accum_text_tz' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_history_accum(stage_history, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.text[]) IS 'transition function of stage_history(): adds one stage event';
+CREATE AGGREGATE stage_history(deal_id pg_catalog.text, stage pg_catalog.text, entered_at pg_catalog.timestamptz, stages pg_catalog.text[]) (
+    sfunc = stage_history_accum, stype = stage_history, combinefunc = stage_history_combine,
+    finalfunc = stage_history_final, parallel = safe);
+COMMENT ON AGGREGATE stage_history(pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.text[]) IS 'one-level form: collects the stage-history rows of many deals (text ids), grouped by deal internally when read with stage_funnel() or stage_times(); events with a NULL deal, stage or time ignored';
+CREATE FUNCTION stage_history_accum(stage_history, pg_catalog.text, pg_catalog.text, pg_catalog.timestamp, pg_catalog.text[]) RETURNS stage_history
+    AS 'MODULE_PATHNAME', 'stage_history_accum_text_ts' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_history_accum(stage_history, pg_catalog.text, pg_catalog.text, pg_catalog.timestamp, pg_catalog.text[]) IS 'transition function of stage_history(): adds one stage event';
+CREATE AGGREGATE stage_history(deal_id pg_catalog.text, stage pg_catalog.text, entered_at pg_catalog.timestamp, stages pg_catalog.text[]) (
+    sfunc = stage_history_accum, stype = stage_history, combinefunc = stage_history_combine,
+    finalfunc = stage_history_final, parallel = safe);
+COMMENT ON AGGREGATE stage_history(pg_catalog.text, pg_catalog.text, pg_catalog.timestamp, pg_catalog.text[]) IS 'one-level form: collects the stage-history rows of many deals (text ids), grouped by deal internally when read with stage_funnel() or stage_times(); events with a NULL deal, stage or time ignored';
+CREATE FUNCTION stage_history_accum(stage_history, pg_catalog.text, pg_catalog.text, pg_catalog.date, pg_catalog.text[]) RETURNS stage_history
+    AS 'MODULE_PATHNAME', 'stage_history_accum_text_date' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stage_history_accum(stage_history, pg_catalog.text, pg_catalog.text, pg_catalog.date, pg_catalog.text[]) IS 'transition function of stage_history(): adds one stage event';
+CREATE AGGREGATE stage_history(deal_id pg_catalog.text, stage pg_catalog.text, entered_at pg_catalog.date, stages pg_catalog.text[]) (
+    sfunc = stage_history_accum, stype = stage_history, combinefunc = stage_history_combine,
+    finalfunc = stage_history_final, parallel = safe);
+COMMENT ON AGGREGATE stage_history(pg_catalog.text, pg_catalog.text, pg_catalog.date, pg_catalog.text[]) IS 'one-level form: collects the stage-history rows of many deals (text ids), grouped by deal internally when read with stage_funnel() or stage_times(); events with a NULL deal, stage or time ignored';
+CREATE FUNCTION stage_funnel(history stage_history) RETURNS stage_funnel
+    AS 'MODULE_PATHNAME', 'stage_history_funnel' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stage_funnel(history stage_history, mode pg_catalog.text) RETURNS stage_funnel
+    AS 'MODULE_PATHNAME', 'stage_history_funnel' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION stage_funnel(stage_history) IS 'funnel (mode implied) of a stage_history, deal by deal: the same result as the two-level stage_funnel(stage_path(...))';
+COMMENT ON FUNCTION stage_funnel(stage_history, pg_catalog.text) IS 'funnel of a stage_history in mode implied, entered or ordered: the same result as the two-level stage_funnel(stage_path(...), stages, mode)';
+CREATE FUNCTION stage_times(history stage_history) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_history_times' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION stage_times(stage_history) IS 'time in stage of a stage_history without as_of: the same result as the two-level stage_times(stage_path(...), stages)';
+CREATE FUNCTION events(history stage_history) RETURNS pg_catalog.int8
+    AS 'MODULE_PATHNAME', 'stage_history_events' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION events(stage_history) IS 'number of stage events held (rows with a deal, stage and time)';
+CREATE FUNCTION stage_times(history stage_history, as_of pg_catalog.timestamptz) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_history_times_tz' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stage_times(history stage_history, as_of pg_catalog.timestamptz, stale_after pg_catalog.interval) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_history_times_tz' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.timestamptz) IS 'time in stage of a stage_history as of a time: the same result as the two-level stage_times(stage_path(...), stages, as_of)';
+COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.timestamptz, pg_catalog.interval) IS 'time in stage of a stage_history as of a time, with stale deals: the same result as the two-level stage_times(stage_path(...), stages, as_of, stale_after)';
+CREATE FUNCTION stage_times(history stage_history, as_of pg_catalog.timestamp) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_history_times_ts' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stage_times(history stage_history, as_of pg_catalog.timestamp, stale_after pg_catalog.interval) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_history_times_ts' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.timestamp) IS 'time in stage of a stage_history as of a time: the same result as the two-level stage_times(stage_path(...), stages, as_of)';
+COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.timestamp, pg_catalog.interval) IS 'time in stage of a stage_history as of a time, with stale deals: the same result as the two-level stage_times(stage_path(...), stages, as_of, stale_after)';
+CREATE FUNCTION stage_times(history stage_history, as_of pg_catalog.date) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_history_times_date' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stage_times(history stage_history, as_of pg_catalog.date, stale_after pg_catalog.interval) RETURNS stage_times
+    AS 'MODULE_PATHNAME', 'stage_history_times_date' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.date) IS 'time in stage of a stage_history as of a time: the same result as the two-level stage_times(stage_path(...), stages, as_of)';
+COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.date, pg_catalog.interval) IS 'time in stage of a stage_history as of a time, with stale deals: the same result as the two-level stage_times(stage_path(...), stages, as_of, stale_after)';

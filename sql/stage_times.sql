@@ -201,3 +201,51 @@ FROM times_paths GROUP BY 1;
 SELECT rollup(s)::text = (SELECT s::text FROM stored) AS from_matview FROM times_mv;
 DROP MATERIALIZED VIEW times_mv;
 DROP TABLE times_paths;
+
+-- ---- one-level form: stage_history groups by deal internally and gives
+-- exactly the two-level results, for bigint and text deal ids ----
+CREATE TEMP TABLE hist1 AS
+SELECT stage_history(deal::bigint, stage, at, ARRAY['lead','qualified','proposal','negotiation','won']) AS h FROM rev;
+CREATE TEMP TABLE hist1t AS
+SELECT stage_history('deal-' || deal, stage, at, ARRAY['lead','qualified','proposal','negotiation','won']) AS h FROM rev;
+SELECT events(h) = (SELECT count(*) FROM rev WHERE stage IS NOT NULL AND at IS NOT NULL) AS all_events FROM hist1;
+SELECT m.mode,
+       (SELECT stage_funnel(h, m.mode)::text FROM hist1)
+         = (SELECT stage_funnel(p, ARRAY['lead','qualified','proposal','negotiation','won'], m.mode)::text FROM rpaths_tz) AS bigint_ids,
+       (SELECT stage_funnel(h, m.mode)::text FROM hist1t)
+         = (SELECT stage_funnel(p, ARRAY['lead','qualified','proposal','negotiation','won'], m.mode)::text FROM rpaths_tz) AS text_ids
+FROM (VALUES ('implied'), ('entered'), ('ordered')) m(mode);
+SELECT (SELECT stage_funnel(h)::text FROM hist1) = (SELECT stage_funnel(p, ARRAY['lead','qualified','proposal','negotiation','won'])::text FROM rpaths_tz) AS default_mode,
+       (SELECT stage_times(h, timestamptz '2026-01-16 12:00+00', interval '5 days')::text FROM hist1)
+         = (SELECT stage_times(p, ARRAY['lead','qualified','proposal','negotiation','won'], timestamptz '2026-01-16 12:00+00', interval '5 days')::text FROM rpaths_tz) AS times_bigint,
+       (SELECT stage_times(h, timestamptz '2026-01-16 12:00+00')::text FROM hist1t)
+         = (SELECT stage_times(p, ARRAY['lead','qualified','proposal','negotiation','won'], timestamptz '2026-01-16 12:00+00')::text FROM rpaths_tz) AS times_text,
+       (SELECT stage_times(h)::text FROM hist1)
+         = (SELECT stage_times(p, ARRAY['lead','qualified','proposal','negotiation','won'])::text FROM rpaths_tz) AS times_no_as_of;
+-- the one-level report in one statement
+SELECT r.stage, r.reached, r.visits, r.exited_deals, r.current_deals, r.stale_deals
+FROM hist1, stage_report(stage_funnel(h, 'ordered'), stage_times(h, timestamptz '2026-01-16 12:00+00', interval '5 days')) r;
+-- partial states merge (forced parallel below) and text / binary round trips
+SELECT h::text::stage_history::text = h::text AS text_round_trip FROM hist1t;
+SELECT '(version=1,time=date,ids=text,stages=["a","b"],events=[("x\"y",1,86400000000),("x\"y",0,0),("z",2,0)])'::stage_history;
+SELECT (stage_conversion(stage_funnel('(version=1,time=date,ids=text,stages=["a","b"],events=[("x\"y",1,86400000000),("x\"y",0,0),("z",2,0)])'::stage_history, 'ordered'))).*;
+COPY hist1t TO '/tmp/sales_kpi_stage_history.bin' WITH (FORMAT binary);
+CREATE TEMP TABLE hist1t_copy (h stage_history);
+COPY hist1t_copy FROM '/tmp/sales_kpi_stage_history.bin' WITH (FORMAT binary);
+SELECT (SELECT h::text FROM hist1t) = (SELECT h::text FROM hist1t_copy) AS binary_round_trip;
+-- bad input
+SELECT error_of(format('SELECT %L::stage_history', lit)) AS stage_history_errors
+FROM (VALUES
+  ('(version=1,time=date,ids=uuid,stages=["a"],events=[])'),
+  ('(version=1,time=date,ids=bigint,stages=["a","a"],events=[])'),
+  ('(version=1,time=date,ids=bigint,stages=["a"],events=[(1,2,0)])'),
+  ('(version=1,time=date,ids=bigint,stages=["a"],events=[("x",0,0)])'),
+  ('(version=1,time=date,ids=text,stages=["a"],events=[(1,0,0)])'),
+  ('(version=1,time=date,ids=bigint,stages=["a"],events=[(1,0,9223372036854775807)])')
+) v(lit);
+SELECT error_of($$SELECT stage_times(h, timestamp '2026-01-16 12:00') FROM hist1$$);
+SELECT error_of($$SELECT stage_history(d, 'a', now(), ARRAY['a']) FROM (VALUES (repeat('x', 2000))) v(d)$$);
+SELECT error_of($$SELECT stage_history(d, 'a', now(), CASE WHEN d = 1 THEN ARRAY['a'] ELSE ARRAY['b'] END) FROM (VALUES (1::bigint), (2)) v(d)$$);
+-- the value is canonical: events sorted by (deal, time, position) whatever the row order
+SELECT (SELECT stage_history(deal::bigint, stage, at, ARRAY['lead','won'] ORDER BY random())::text FROM rev)
+     = (SELECT stage_history(deal::bigint, stage, at, ARRAY['lead','won'] ORDER BY at DESC)::text FROM rev) AS canonical;

@@ -107,4 +107,14 @@ extern StageFunnel *funnel_new(const StageList *sl, FunnelMode mode);
 extern StageFunnel *funnel_get(Datum d);
 extern void funnel_count_path(StageFunnel *f, const StagePath *p);
 
+/* time in stage (stage_times.c); the layout is private to that file */
+typedef struct StageTimes StageTimes;
+
+extern StageTimes *times_new(const StageList *sl, TimeKind kind, bool has_as_of, int64 as_of,
+							 bool has_stale, int64 stale_after, const char *fname);
+extern StageTimes *times_count_path(StageTimes *t, const StagePath *p);
+extern void times_read_args(FunctionCallInfo fcinfo, int as_of_arg, TimeKind as_kind,
+							int64 *as_of, bool *has_stale, int64 *stale_after);
+extern void times_check_kind(TimeKind events, TimeKind as_kind);
+
 #endif							/* SALES_KPI_STAGE_H */

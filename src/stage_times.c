@@ -63,7 +63,7 @@ typedef struct StageStat
  * sorted arrays, counts[capacity] (int64) and keys[capacity] (uint32, stage
  * << 16 | bucket).  VARSIZE covers the capacity.
  */
-typedef struct StageTimes
+struct StageTimes
 {
 	int32		vl_len_;
 	uint8		version;
@@ -81,7 +81,7 @@ typedef struct StageTimes
 	int64		stale_after;	/* us; valid with TIMES_HAS_STALE */
 	int64		deals;			/* deals with an event at or before as_of */
 	int64		outside;		/* of those, deals with no stage of the list */
-} StageTimes;
+};
 
 #define TIMES_STATS(t) ((StageStat *) ((char *) (t) + sizeof(StageTimes)))
 #define TIMES_NAMES(t) ((char *) (TIMES_STATS(t) + (t)->nstages))
@@ -180,7 +180,7 @@ times_get(Datum d)
 	return t;
 }
 
-static StageTimes *
+StageTimes *
 times_new(const StageList *sl, TimeKind kind, bool has_as_of, int64 as_of,
 		  bool has_stale, int64 stale_after, const char *fname)
 {
@@ -253,7 +253,7 @@ add64(int64 *a, int64 b)
 /*
  * Count one deal's path into t (writable); returns t or a grown copy.
  */
-static StageTimes *
+StageTimes *
 times_count_path(StageTimes *t, const StagePath *p)
 {
 	int			nst = t->nstages;
@@ -353,6 +353,43 @@ kind_mismatch(const char *fname, TimeKind have, TimeKind got)
 }
 
 /*
+ * Read as_of (argument as_of_arg, of SQL type as_kind; none when as_kind is
+ * 0) and stale_after (the argument after it, when present).
+ */
+void
+times_read_args(FunctionCallInfo fcinfo, int as_of_arg, TimeKind as_kind,
+				int64 *as_of, bool *has_stale, int64 *stale_after)
+{
+	const char *fname = "stage_times";
+
+	*as_of = 0;
+	*stale_after = 0;
+	*has_stale = as_kind != 0 && PG_NARGS() > as_of_arg + 1;
+	if (as_kind != 0)
+	{
+		if (PG_ARGISNULL(as_of_arg))
+			stages_error(fname, "as_of must not be NULL",
+						 "Pass the time the open visits are measured to, e.g. now(); or leave as_of out.");
+		*as_of = as_kind == TIME_DATE ? kpi_date_usec(PG_GETARG_DATUM(as_of_arg), fcinfo, fname, "as_of")
+			: kpi_timestamp_usec(PG_GETARG_DATUM(as_of_arg), fcinfo, fname, "as_of");
+	}
+	if (*has_stale)
+	{
+		if (PG_ARGISNULL(as_of_arg + 1))
+			stages_error(fname, "stale_after must not be NULL",
+						 "Pass the age after which an open visit is stale, e.g. interval '30 days'.");
+		*stale_after = kpi_interval_usec(PG_GETARG_DATUM(as_of_arg + 1), fname, "stale_after");
+	}
+}
+
+void
+times_check_kind(TimeKind events, TimeKind as_kind)
+{
+	if (as_kind != 0 && events != as_kind)
+		kind_mismatch("stage_times", events, as_kind);
+}
+
+/*
  * (state, path stage_path, stages text[] [, as_of T [, stale_after interval]])
  * as_kind: the SQL type of as_of, 0 without as_of.
  */
@@ -361,9 +398,9 @@ times_accum_common(FunctionCallInfo fcinfo, TimeKind as_kind)
 {
 	const char *fname = "stage_times";
 	bool		has_as_of = as_kind != 0;
-	bool		has_stale = PG_NARGS() > 4;
-	int64		as_of = 0;
-	int64		stale_after = 0;
+	bool		has_stale;
+	int64		as_of;
+	int64		stale_after;
 	const StageList *sl;
 	StageTimes *t;
 	StagePath  *p;
@@ -376,29 +413,14 @@ times_accum_common(FunctionCallInfo fcinfo, TimeKind as_kind)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	sl = stages_get(fcinfo, 2, PG_ARGISNULL(0), fname);
-	if (has_as_of)
-	{
-		if (PG_ARGISNULL(3))
-			stages_error(fname, "as_of must not be NULL",
-						 "Pass the time the open visits are measured to, e.g. now(); or leave as_of out.");
-		as_of = as_kind == TIME_DATE ? kpi_date_usec(PG_GETARG_DATUM(3), fcinfo, fname, "as_of")
-			: kpi_timestamp_usec(PG_GETARG_DATUM(3), fcinfo, fname, "as_of");
-	}
-	if (has_stale)
-	{
-		if (PG_ARGISNULL(4))
-			stages_error(fname, "stale_after must not be NULL",
-						 "Pass the age after which an open visit is stale, e.g. interval '30 days'.");
-		stale_after = kpi_interval_usec(PG_GETARG_DATUM(4), fname, "stale_after");
-	}
+	times_read_args(fcinfo, 3, as_kind, &as_of, &has_stale, &stale_after);
 	p = path_get(PG_GETARG_DATUM(1));
 	if (p->stages_hash != sl->hash || p->nstages != sl->nstages)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: the path was built with a different stage list", fname),
 				 errhint("Pass the same stages to stage_path() and stage_times().")));
-	if (has_as_of && PATH_KIND(p) != as_kind)
-		kind_mismatch(fname, PATH_KIND(p), as_kind);
+	times_check_kind(PATH_KIND(p), as_kind);
 	if (PG_ARGISNULL(0))
 		t = times_new(sl, PATH_KIND(p), has_as_of, as_of, has_stale, stale_after, fname);
 	else

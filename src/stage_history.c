@@ -1,0 +1,798 @@
+/*
+ * stage_history.c - the one-level convenience form of the stage funnels and
+ * time in stage (spec section 2.2): one aggregate over the raw stage-history
+ * rows, grouping by deal id internally.
+ *
+ *   stage_history(deal_id bigint|text, stage, entered_at, stages)  -> stage_history
+ *   stage_funnel(history [, mode])                               -> stage_funnel
+ *   stage_times(history [, as_of [, stale_after]])               -> stage_times
+ *
+ * The state keeps every event (deal id, stage position, time), so it grows
+ * with the input (about 24 bytes per event for bigint ids) and is limited to
+ * 1 GB; the reading functions sort the events by (deal id, time, position)
+ * and feed each deal's path to exactly the code the two-level form uses, so
+ * both forms give identical results.  For large histories, and to push the
+ * per-deal work down on Citus, use the two-level form (stage_path per deal).
+ */
+#include "sales_kpi.h"
+#include "stage.h"
+
+#include "catalog/pg_type.h"
+#include "datatype/timestamp.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#define HISTORY_VERSION 1
+#define HISTORY_SORTED 0x01		/* flags: records sorted by (deal, time, position) */
+#define HISTORY_TEXT_IDS 0x08	/* flags: deal ids are text (else bigint) */
+#define HISTORY_MAX_ID 1024		/* bytes of a text deal id */
+
+/*
+ * stage_history: header, the stage names (NUL-ended, padded to 8 bytes),
+ * then `used` bytes of event records out of `capacity`.  A record is a
+ * HistEvent followed by the id's bytes, padded to 8 bytes.  VARSIZE covers
+ * the capacity, so an aggregate's state grows in place.
+ */
+typedef struct StageHistory
+{
+	int32		vl_len_;
+	uint8		version;
+	uint8		flags;			/* HISTORY_SORTED; bits 1-2: TimeKind (as stage_path); HISTORY_TEXT_IDS */
+	int16		nstages;
+	int32		namelen;		/* bytes of the names, padded */
+	int64		nevents;
+	int64		used;			/* bytes of records */
+	int64		capacity;		/* bytes for records */
+	uint64		stages_hash;
+} StageHistory;
+
+typedef struct HistEvent
+{
+	int64		ts;
+	int16		pos;
+	uint16		idlen;
+	/* id bytes follow */
+} HistEvent;
+
+#define HIST_ID_OFFSET 12
+#define HISTORY_NAMES(h) ((char *) (h) + sizeof(StageHistory))
+#define HISTORY_RECORDS(h) (HISTORY_NAMES(h) + (h)->namelen)
+#define HISTORY_SIZE(namelen, cap) (sizeof(StageHistory) + (Size) (namelen) + (Size) (cap))
+#define HISTORY_KIND(h) ((TimeKind) (((h)->flags & PATH_KIND_MASK) >> PATH_KIND_SHIFT))
+#define RECORD_SIZE(idlen) MAXALIGN(HIST_ID_OFFSET + (idlen))
+
+StaticAssertDecl(sizeof(StageHistory) % 8 == 0, "StageHistory header must keep 8-byte alignment");
+
+static StageHistory *
+history_alloc(int namelen, Size capacity)
+{
+	Size		size = HISTORY_SIZE(namelen, capacity);
+	StageHistory *h;
+
+	if (size > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("stage_history: too many events for the one-level form (limit 1 GB, about 40 million events)"),
+				 errhint("Use the two-level form: stage_path(stage, entered_at, stages) per deal (GROUP BY deal id), "
+						 "then stage_funnel() or stage_times() over the paths.")));
+	h = palloc0(size);
+	SET_VARSIZE(h, size);
+	h->version = HISTORY_VERSION;
+	h->namelen = namelen;
+	h->capacity = capacity;
+	return h;
+}
+
+static StageHistory *
+history_get(Datum d)
+{
+	StageHistory *h = (StageHistory *) PG_DETOAST_DATUM(d);
+
+	if (VARSIZE(h) < sizeof(StageHistory) || h->version != HISTORY_VERSION ||
+		h->nstages < 1 || h->nstages > FUNNEL_MAX_STAGES || h->namelen < 0 ||
+		h->used < 0 || h->used > h->capacity || h->nevents < 0 ||
+		VARSIZE(h) != HISTORY_SIZE(h->namelen, h->capacity))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid stage_history value"),
+				 errdetail("Wrong size or format version.")));
+	return h;
+}
+
+/* A copy with room for capacity bytes of records (>= used). */
+static StageHistory *
+history_copy(const StageHistory *h, Size capacity)
+{
+	StageHistory *q = history_alloc(h->namelen, capacity);
+
+	memcpy((char *) q + VARHDRSZ, (const char *) h + VARHDRSZ,
+		   sizeof(StageHistory) - VARHDRSZ + h->namelen);
+	q->capacity = capacity;
+	memcpy(HISTORY_RECORDS(q), HISTORY_RECORDS(h), h->used);
+	return q;
+}
+
+/* Make room for more bytes; in an aggregate the state grows in place. */
+static StageHistory *
+history_reserve(FunctionCallInfo fcinfo, StageHistory *h, int argno, Size more)
+{
+	Size		need = h->used + more;
+
+	if (need <= (Size) h->capacity &&
+		(AggCheckCallContext(fcinfo, NULL) || (void *) h != DatumGetPointer(PG_GETARG_DATUM(argno))))
+		return h;
+	return history_copy(h, Max(need, Max(256, (Size) h->capacity * 2)));
+}
+
+static void
+history_append(StageHistory *h, int64 ts, int pos, const char *id, int idlen)
+{
+	HistEvent  *e = (HistEvent *) (HISTORY_RECORDS(h) + h->used);
+
+	memset(e, 0, RECORD_SIZE(idlen));
+	e->ts = ts;
+	e->pos = (int16) pos;
+	e->idlen = (uint16) idlen;
+	memcpy((char *) e + HIST_ID_OFFSET, id, idlen);
+	h->used += RECORD_SIZE(idlen);
+	h->nevents++;
+	h->flags &= ~HISTORY_SORTED;
+}
+
+/* (state, deal_id bigint|text, stage text, entered_at T, stages text[]) */
+static Datum
+history_accum_common(FunctionCallInfo fcinfo, bool text_ids, TimeKind kind)
+{
+	const char *fname = "stage_history";
+	const StageList *sl;
+	StageHistory *h;
+	text	   *stage;
+	int64		idval;
+	const char *id;
+	int			idlen;
+	int64		t;
+	int			pos;
+
+	sl = stages_get(fcinfo, 4, PG_ARGISNULL(0), fname);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+	{
+		/* an event without a deal, a stage or a time is ignored */
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	if (text_ids)
+	{
+		text	   *tid = PG_GETARG_TEXT_PP(1);
+
+		id = VARDATA_ANY(tid);
+		idlen = VARSIZE_ANY_EXHDR(tid);
+		if (idlen > HISTORY_MAX_ID)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("%s: deal_id is %d bytes long, the limit is %d", fname, idlen, HISTORY_MAX_ID),
+					 errhint("Group by a shorter key, or use the two-level form (stage_path per deal).")));
+	}
+	else
+	{
+		idval = PG_GETARG_INT64(1);
+		id = (const char *) &idval;
+		idlen = sizeof(int64);
+	}
+	stage = PG_GETARG_TEXT_PP(2);
+	t = kind == TIME_DATE ? kpi_date_usec(PG_GETARG_DATUM(3), fcinfo, fname, "entered_at")
+		: kpi_timestamp_usec(PG_GETARG_DATUM(3), fcinfo, fname, "entered_at");
+	pos = stages_position(sl, VARDATA_ANY(stage), VARSIZE_ANY_EXHDR(stage));
+	if (PG_ARGISNULL(0))
+	{
+		Size		namelen = MAXALIGN(stages_names_size(sl, fname));
+
+		h = history_alloc((int) namelen, 1024);
+		h->nstages = sl->nstages;
+		h->stages_hash = sl->hash;
+		h->flags = (kind << PATH_KIND_SHIFT) | (text_ids ? HISTORY_TEXT_IDS : 0);
+		stages_copy_names(sl, HISTORY_NAMES(h));
+	}
+	else
+	{
+		h = history_get(PG_GETARG_DATUM(0));
+		if (h->stages_hash != sl->hash || h->nstages != sl->nstages)
+			stages_changed(fname);
+		h = history_reserve(fcinfo, h, 0, RECORD_SIZE(idlen));
+	}
+	history_append(h, t, pos, id, idlen);
+	PG_RETURN_POINTER(h);
+}
+
+PG_FUNCTION_INFO_V1(stage_history_accum_int_date);
+PG_FUNCTION_INFO_V1(stage_history_accum_int_ts);
+PG_FUNCTION_INFO_V1(stage_history_accum_int_tz);
+PG_FUNCTION_INFO_V1(stage_history_accum_text_date);
+PG_FUNCTION_INFO_V1(stage_history_accum_text_ts);
+PG_FUNCTION_INFO_V1(stage_history_accum_text_tz);
+PG_FUNCTION_INFO_V1(stage_history_combine);
+
+Datum
+stage_history_accum_int_date(PG_FUNCTION_ARGS)
+{
+	return history_accum_common(fcinfo, false, TIME_DATE);
+}
+
+Datum
+stage_history_accum_int_ts(PG_FUNCTION_ARGS)
+{
+	return history_accum_common(fcinfo, false, TIME_TIMESTAMP);
+}
+
+Datum
+stage_history_accum_int_tz(PG_FUNCTION_ARGS)
+{
+	return history_accum_common(fcinfo, false, TIME_TIMESTAMPTZ);
+}
+
+Datum
+stage_history_accum_text_date(PG_FUNCTION_ARGS)
+{
+	return history_accum_common(fcinfo, true, TIME_DATE);
+}
+
+Datum
+stage_history_accum_text_ts(PG_FUNCTION_ARGS)
+{
+	return history_accum_common(fcinfo, true, TIME_TIMESTAMP);
+}
+
+Datum
+stage_history_accum_text_tz(PG_FUNCTION_ARGS)
+{
+	return history_accum_common(fcinfo, true, TIME_TIMESTAMPTZ);
+}
+
+Datum
+stage_history_combine(PG_FUNCTION_ARGS)
+{
+	StageHistory *a;
+	StageHistory *b;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	b = history_get(PG_GETARG_DATUM(1));
+	if (PG_ARGISNULL(0))
+		PG_RETURN_POINTER(history_copy(b, Max(b->used, 8)));
+	a = history_get(PG_GETARG_DATUM(0));
+	if (a->stages_hash != b->stages_hash || a->nstages != b->nstages || a->namelen != b->namelen ||
+		memcmp(HISTORY_NAMES(a), HISTORY_NAMES(b), a->namelen) != 0)
+		stages_changed("stage_history");
+	if ((a->flags & ~HISTORY_SORTED) != (b->flags & ~HISTORY_SORTED))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stage_history: cannot merge histories of different deal id or time types")));
+	a = history_reserve(fcinfo, a, 0, b->used);
+	memcpy(HISTORY_RECORDS(a) + a->used, HISTORY_RECORDS(b), b->used);
+	a->used += b->used;
+	a->nevents += b->nevents;
+	a->flags &= ~HISTORY_SORTED;
+	PG_RETURN_POINTER(a);
+}
+
+/* ---- reading: deal by deal ---- */
+
+static int
+record_cmp(const void *x, const void *y)
+{
+	const HistEvent *a = *(HistEvent *const *) x;
+	const HistEvent *b = *(HistEvent *const *) y;
+	int			c;
+
+	if (a->idlen != b->idlen)
+		return a->idlen < b->idlen ? -1 : 1;
+	c = memcmp((const char *) a + HIST_ID_OFFSET, (const char *) b + HIST_ID_OFFSET, a->idlen);
+	if (c != 0)
+		return c;
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return (int) a->pos - (int) b->pos;
+}
+
+static bool
+same_deal(const HistEvent *a, const HistEvent *b)
+{
+	return a->idlen == b->idlen &&
+		memcmp((const char *) a + HIST_ID_OFFSET, (const char *) b + HIST_ID_OFFSET, a->idlen) == 0;
+}
+
+/*
+ * A compact copy with the records sorted by (deal, time, position): the
+ * canonical form, the same whatever order the rows came in (serial,
+ * parallel or merged), and ready to be read deal by deal.
+ */
+static StageHistory *
+history_sorted(const StageHistory *h)
+{
+	StageHistory *q = history_alloc(h->namelen, Max(h->used, 8));
+	HistEvent **ev;
+	const char *rec = HISTORY_RECORDS(h);
+	char	   *dst = HISTORY_RECORDS(q);
+
+	memcpy((char *) q + VARHDRSZ, (const char *) h + VARHDRSZ,
+		   sizeof(StageHistory) - VARHDRSZ + h->namelen);
+	q->capacity = Max(h->used, 8);
+	if (h->nevents > 0)
+	{
+		ev = palloc_extended(sizeof(HistEvent *) * h->nevents, MCXT_ALLOC_HUGE);
+		for (int64 i = 0; i < h->nevents; i++)
+		{
+			ev[i] = (HistEvent *) rec;
+			rec += RECORD_SIZE(ev[i]->idlen);
+		}
+		if (!(h->flags & HISTORY_SORTED))
+			qsort(ev, h->nevents, sizeof(HistEvent *), record_cmp);
+		for (int64 i = 0; i < h->nevents; i++)
+		{
+			Size		sz = RECORD_SIZE(ev[i]->idlen);
+
+			memcpy(dst, ev[i], sz);
+			dst += sz;
+		}
+		pfree(ev);
+	}
+	q->flags |= HISTORY_SORTED;
+	return q;
+}
+
+PG_FUNCTION_INFO_V1(stage_history_final);
+
+/* final function: the sorted, compact form */
+Datum
+stage_history_final(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(history_sorted(history_get(PG_GETARG_DATUM(0))));
+}
+
+/* The stage list stored in h, as the StageList the aggregates use. */
+static void
+history_stage_list(const StageHistory *h, StageList *sl)
+{
+	const char *name = HISTORY_NAMES(h);
+
+	memset(sl, 0, sizeof(StageList));
+	sl->nstages = h->nstages;
+	sl->hash = h->stages_hash;
+	for (int i = 0; i < h->nstages; i++)
+	{
+		sl->names[i] = name;
+		sl->lens[i] = strlen(name);
+		name += sl->lens[i] + 1;
+	}
+}
+
+typedef void *(*PathVisitor) (void *acc, const StagePath *p);
+
+/*
+ * Sort the events by (deal, time, position) and call visit once per deal
+ * with its path, as stage_path() would have built it.
+ */
+static void *
+history_foreach_path(const StageHistory *h, PathVisitor visit, void *acc)
+{
+	const char *rec;
+	const char *end;
+	int			cap = 16;
+	StagePath  *p;
+
+	if (!(h->flags & HISTORY_SORTED))
+		h = history_sorted(h);
+	rec = HISTORY_RECORDS(h);
+	end = rec + h->used;
+	p = palloc0(PATH_SIZE(cap));
+	while (rec < end)
+	{
+		const HistEvent *first = (const HistEvent *) rec;
+		const char *r = rec;
+		int64		n = 0;
+
+		/* this deal's records: count them, then copy them into the path */
+		while (r < end && same_deal(first, (const HistEvent *) r))
+		{
+			r += RECORD_SIZE(((const HistEvent *) r)->idlen);
+			n++;
+		}
+		if (n > cap)
+		{
+			if (n > (int64) ((MaxAllocSize - sizeof(StagePath)) / (sizeof(int64) + sizeof(int16))))
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("stage_history: too many events for one deal")));
+			cap = (int) n;
+			pfree(p);
+			p = palloc0(PATH_SIZE(cap));
+		}
+		SET_VARSIZE(p, PATH_SIZE(cap));
+		p->version = PATH_VERSION;
+		p->flags = PATH_SORTED | (h->flags & PATH_KIND_MASK);
+		p->nstages = h->nstages;
+		p->stages_hash = h->stages_hash;
+		p->capacity = cap;
+		p->nevents = (int32) n;
+		for (int k = 0; k < n; k++)
+		{
+			const HistEvent *e = (const HistEvent *) rec;
+
+			PATH_TS(p)[k] = e->ts;
+			PATH_POS(p)[k] = e->pos;
+			rec += RECORD_SIZE(e->idlen);
+		}
+		acc = visit(acc, p);
+	}
+	pfree(p);
+	return acc;
+}
+
+static void *
+visit_funnel(void *acc, const StagePath *p)
+{
+	funnel_count_path((StageFunnel *) acc, p);
+	return acc;
+}
+
+static void *
+visit_times(void *acc, const StagePath *p)
+{
+	return times_count_path((StageTimes *) acc, p);
+}
+
+PG_FUNCTION_INFO_V1(stage_history_funnel);
+PG_FUNCTION_INFO_V1(stage_history_times);
+PG_FUNCTION_INFO_V1(stage_history_times_date);
+PG_FUNCTION_INFO_V1(stage_history_times_ts);
+PG_FUNCTION_INFO_V1(stage_history_times_tz);
+PG_FUNCTION_INFO_V1(stage_history_events);
+
+/* stage_funnel(history [, mode]) */
+Datum
+stage_history_funnel(PG_FUNCTION_ARGS)
+{
+	StageHistory *h = history_get(PG_GETARG_DATUM(0));
+	FunnelMode	mode = parse_mode(fcinfo, 1, "stage_funnel");
+	StageList	sl;
+
+	history_stage_list(h, &sl);
+	PG_RETURN_POINTER(history_foreach_path(h, visit_funnel, funnel_new(&sl, mode)));
+}
+
+/* stage_times(history [, as_of [, stale_after]]) */
+static Datum
+history_times_common(FunctionCallInfo fcinfo, TimeKind as_kind)
+{
+	StageHistory *h = history_get(PG_GETARG_DATUM(0));
+	StageList	sl;
+	int64		as_of;
+	bool		has_stale;
+	int64		stale_after;
+
+	times_read_args(fcinfo, 1, as_kind, &as_of, &has_stale, &stale_after);
+	times_check_kind(HISTORY_KIND(h), as_kind);
+	history_stage_list(h, &sl);
+	PG_RETURN_POINTER(history_foreach_path(h, visit_times,
+										   times_new(&sl, HISTORY_KIND(h), as_kind != 0, as_of,
+													 has_stale, stale_after, "stage_times")));
+}
+
+Datum
+stage_history_times(PG_FUNCTION_ARGS)
+{
+	return history_times_common(fcinfo, 0);
+}
+
+Datum
+stage_history_times_date(PG_FUNCTION_ARGS)
+{
+	return history_times_common(fcinfo, TIME_DATE);
+}
+
+Datum
+stage_history_times_ts(PG_FUNCTION_ARGS)
+{
+	return history_times_common(fcinfo, TIME_TIMESTAMP);
+}
+
+Datum
+stage_history_times_tz(PG_FUNCTION_ARGS)
+{
+	return history_times_common(fcinfo, TIME_TIMESTAMPTZ);
+}
+
+/* number of events held */
+Datum
+stage_history_events(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(history_get(PG_GETARG_DATUM(0))->nevents);
+}
+
+/* ---- I/O ---- */
+
+/*
+ * text: (version=1,time=timestamptz,ids=bigint,stages=["lead","won"],
+ *        events=[(17,0,123),...])   with ids=text: ("deal-17",0,123)
+ * binary: version, flags, nstages, names, nevents, then per event
+ *         bigint id | (int16 length, bytes), int16 position, int64 time
+ */
+PG_FUNCTION_INFO_V1(stage_history_in);
+PG_FUNCTION_INFO_V1(stage_history_out);
+PG_FUNCTION_INFO_V1(stage_history_recv);
+PG_FUNCTION_INFO_V1(stage_history_send);
+
+/* A new, empty history of the given names (validated like a stage list). */
+static StageHistory *
+history_from_names(const char *const *names, int n, int flags, Size capacity, const char **bad)
+{
+	Size		namelen = 0;
+	StageHistory *h;
+	char	   *dst;
+
+	*bad = NULL;
+	for (int i = 0; i < n; i++)
+	{
+		namelen += strlen(names[i]) + 1;
+		for (int j = 0; j < i; j++)
+			if (strcmp(names[i], names[j]) == 0)
+				*bad = "Duplicate stage name.";
+	}
+	h = history_alloc((int) MAXALIGN(namelen), Max(capacity, 8));
+	h->nstages = n;
+	h->flags = flags;
+	dst = HISTORY_NAMES(h);
+	for (int i = 0; i < n; i++)
+	{
+		strcpy(dst, names[i]);
+		dst += strlen(names[i]) + 1;
+	}
+	h->stages_hash = names_hash(HISTORY_NAMES(h), n);
+	return h;
+}
+
+static StageHistory *
+history_grow(StageHistory *h, Size more)
+{
+	if (h->used + more <= (Size) h->capacity)
+		return h;
+	return history_copy(h, Max(h->used + more, (Size) h->capacity * 2));
+}
+
+Datum
+stage_history_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	KvParser	kv;
+	TimeKind	kind;
+	bool		text_ids;
+	const char *names[FUNNEL_MAX_STAGES];
+	int			n = 0;
+	StageHistory *h;
+	const char *bad;
+
+	kv_begin(&kv, str, "stage_history");
+	if (kv_int64(&kv, "version", 0) != HISTORY_VERSION)
+		kv_fail(&kv, "Unsupported format version");
+	kind = kv_time_kind(&kv);
+	kv_key(&kv, "ids");
+	if (strncmp(kv.p, "bigint", 6) == 0)
+	{
+		text_ids = false;
+		kv.p += 6;
+	}
+	else if (strncmp(kv.p, "text", 4) == 0)
+	{
+		text_ids = true;
+		kv.p += 4;
+	}
+	else
+		kv_fail(&kv, "Expected ids bigint or text");
+	kv_key(&kv, "stages");
+	kv_char(&kv, '[');
+	do
+	{
+		if (n == FUNNEL_MAX_STAGES)
+			kv_fail(&kv, "Too many stages");
+		names[n++] = kv_string(&kv, NULL);
+	} while (kv_peek(&kv, ',') && (kv.p++, true));
+	kv_char(&kv, ']');
+	h = history_from_names(names, n, (kind << PATH_KIND_SHIFT) | (text_ids ? HISTORY_TEXT_IDS : 0), 256, &bad);
+	if (bad)
+		kv_fail(&kv, bad);
+	kv_key(&kv, "events");
+	kv_char(&kv, '[');
+	if (!kv_peek(&kv, ']'))
+	{
+		do
+		{
+			int64		idval = 0;
+			char	   *idtext = NULL;
+			int			idlen;
+			int64		pos;
+			int64		ts;
+
+			kv_char(&kv, '(');
+			if (text_ids)
+			{
+				idtext = kv_string(&kv, NULL);
+				idlen = strlen(idtext);
+				if (idlen > HISTORY_MAX_ID)
+					kv_fail(&kv, "Deal id too long");
+			}
+			else
+			{
+				idval = kv_number(&kv, PG_INT64_MIN, PG_INT64_MAX, "a deal id");
+				idlen = sizeof(int64);
+			}
+			kv_char(&kv, ',');
+			pos = kv_number(&kv, 0, n, "an event's stage position");
+			kv_char(&kv, ',');
+			ts = kv_number(&kv, MIN_TIMESTAMP, END_TIMESTAMP - 1, "an event's time in microseconds");
+			kv_char(&kv, ')');
+			h = history_grow(h, RECORD_SIZE(idlen));
+			history_append(h, ts, (int) pos, text_ids ? idtext : (const char *) &idval, idlen);
+		} while (kv_peek(&kv, ',') && (kv.p++, true));
+	}
+	kv_char(&kv, ']');
+	kv_end(&kv);
+	PG_RETURN_POINTER(history_sorted(h));
+}
+
+Datum
+stage_history_out(PG_FUNCTION_ARGS)
+{
+	StageHistory *h = history_get(PG_GETARG_DATUM(0));
+	StringInfoData buf;
+	const char *name = HISTORY_NAMES(h);
+	const char *rec = HISTORY_RECORDS(h);
+	bool		text_ids = (h->flags & HISTORY_TEXT_IDS) != 0;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "(version=%d,time=%s,ids=%s,stages=[", h->version,
+					 time_kind_names[HISTORY_KIND(h)], text_ids ? "text" : "bigint");
+	for (int i = 0; i < h->nstages; i++)
+	{
+		if (i)
+			appendStringInfoChar(&buf, ',');
+		kv_append_string(&buf, name);
+		name += strlen(name) + 1;
+	}
+	appendStringInfoString(&buf, "],events=[");
+	for (int64 i = 0; i < h->nevents; i++)
+	{
+		const HistEvent *e = (const HistEvent *) rec;
+
+		appendStringInfoString(&buf, i ? ",(" : "(");
+		if (text_ids)
+		{
+			char	   *id = pnstrdup((const char *) e + HIST_ID_OFFSET, e->idlen);
+
+			kv_append_string(&buf, id);
+			pfree(id);
+		}
+		else
+		{
+			int64		id;
+
+			memcpy(&id, (const char *) e + HIST_ID_OFFSET, sizeof(int64));
+			appendStringInfo(&buf, INT64_FORMAT, id);
+		}
+		appendStringInfo(&buf, ",%d," INT64_FORMAT ")", e->pos, e->ts);
+		rec += RECORD_SIZE(e->idlen);
+	}
+	appendStringInfoString(&buf, "])");
+	PG_RETURN_CSTRING(buf.data);
+}
+
+Datum
+stage_history_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int			flags;
+	int			n;
+	int64		nevents;
+	const char *names[FUNNEL_MAX_STAGES];
+	StageHistory *h;
+	const char *bad;
+
+	if (pq_getmsgbyte(buf) != HISTORY_VERSION)
+		kpi_bad_binary("stage_history", "Unsupported format version.");
+	flags = pq_getmsgbyte(buf);
+	if (flags & ~(HISTORY_SORTED | PATH_KIND_MASK | HISTORY_TEXT_IDS))
+		kpi_bad_binary("stage_history", "Unknown flag bits are set.");
+	if (((flags & PATH_KIND_MASK) >> PATH_KIND_SHIFT) < TIME_DATE)
+		kpi_bad_binary("stage_history", "Unknown time type.");
+	n = pq_getmsgint(buf, 2);
+	if (n < 1 || n > FUNNEL_MAX_STAGES)
+		kpi_bad_binary("stage_history", "Number of stages out of range.");
+	for (int i = 0; i < n; i++)
+		names[i] = pq_getmsgstring(buf);
+	nevents = pq_getmsgint64(buf);
+	/* every event takes at least 12 bytes on the wire: bound it by what is there */
+	if (nevents < 0 || nevents > (int64) (buf->len - buf->cursor) / 12)
+		kpi_bad_binary("stage_history", "Event count does not match the data.");
+	h = history_from_names(names, n, flags & ~HISTORY_SORTED, 256, &bad);
+	if (bad)
+		kpi_bad_binary("stage_history", bad);
+	for (int64 i = 0; i < nevents; i++)
+	{
+		int64		idval = 0;
+		const char *id;
+		int			idlen;
+		int			pos;
+		int64		ts;
+
+		if (flags & HISTORY_TEXT_IDS)
+		{
+			idlen = pq_getmsgint(buf, 2);
+			if (idlen > HISTORY_MAX_ID)
+				kpi_bad_binary("stage_history", "Deal id too long.");
+			id = pq_getmsgbytes(buf, idlen);
+			if (memchr(id, '\0', idlen))
+				kpi_bad_binary("stage_history", "Deal id contains a NUL byte.");
+		}
+		else
+		{
+			idval = pq_getmsgint64(buf);
+			id = (const char *) &idval;
+			idlen = sizeof(int64);
+		}
+		pos = pq_getmsgint(buf, 2);
+		ts = pq_getmsgint64(buf);
+		if (pos < 0 || pos > n)
+			kpi_bad_binary("stage_history", "Event stage position out of range.");
+		if (!IS_VALID_TIMESTAMP(ts))
+			kpi_bad_binary("stage_history", "Event time out of range.");
+		h = history_grow(h, RECORD_SIZE(idlen));
+		history_append(h, ts, pos, id, idlen);
+	}
+	kpi_recv_end(buf, "stage_history");
+	PG_RETURN_POINTER(history_sorted(h));
+}
+
+Datum
+stage_history_send(PG_FUNCTION_ARGS)
+{
+	StageHistory *h = history_get(PG_GETARG_DATUM(0));
+	StringInfoData buf;
+	const char *name = HISTORY_NAMES(h);
+	const char *rec = HISTORY_RECORDS(h);
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, h->version);
+	pq_sendbyte(&buf, h->flags);
+	pq_sendint16(&buf, h->nstages);
+	for (int i = 0; i < h->nstages; i++)
+	{
+		pq_sendstring(&buf, name);
+		name += strlen(name) + 1;
+	}
+	pq_sendint64(&buf, h->nevents);
+	for (int64 i = 0; i < h->nevents; i++)
+	{
+		const HistEvent *e = (const HistEvent *) rec;
+
+		if (h->flags & HISTORY_TEXT_IDS)
+		{
+			pq_sendint16(&buf, e->idlen);
+			pq_sendbytes(&buf, (const char *) e + HIST_ID_OFFSET, e->idlen);
+		}
+		else
+		{
+			int64		id;
+
+			memcpy(&id, (const char *) e + HIST_ID_OFFSET, sizeof(int64));
+			pq_sendint64(&buf, id);
+		}
+		pq_sendint16(&buf, e->pos);
+		pq_sendint64(&buf, e->ts);
+		rec += RECORD_SIZE(e->idlen);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
