@@ -9,6 +9,8 @@
 SET TimeZone = 'UTC';
 \set today '''2026-11-01'''
 \set stages 'ARRAY[''lead'',''qualified'',''proposal'',''negotiation'',''won'']'
+-- the stages a deal waits in; won and closed lost end a visit (terminal)
+\set open_stages 'ARRAY[''lead'',''qualified'',''proposal'',''negotiation'']'
 
 -- display helpers: right-aligned text of a fixed width, with thousands
 -- separators (money) or an explicit sign (differences); NULL stays NULL
@@ -142,7 +144,28 @@ FROM f;
 
 ------------------------------------------------------------------------------
 \echo
-\echo '== 4. Customers: monthly churn and retention, last 12 months =='
+\echo '== 4. Time in stage, as of 2026-11-01 (won and closed lost end a visit) =='
+\echo '   visits = entries into the stage, loops back included; exited = deals that'
+\echo '   left it, with their days there (a re-entry adds to the same deal): avg and'
+\echo '   median; now = deals whose open visit is in the stage, age = its mean age in'
+\echo '   days today; stale = of those, in the stage for more than 30 days.'
+\echo '   visits - exited - now = re-entries.'
+-- per deal one stage_path, then one stage_times as of today (the type of
+-- entered_at, timestamptz) with a 30-day staleness limit
+WITH t AS (
+  SELECT stage_times(p, :open_stages, timestamptz :today, interval '30 days') AS s
+  FROM (SELECT stage_path(stage, entered_at, :open_stages) AS p FROM deal_stage_history GROUP BY deal_id) x
+)
+SELECT r.position AS "#", r.stage AS "stage", r.visits AS "visits", r.exited_deals AS "exited",
+       round(r.avg_days::numeric, 1) AS "avg days", round(r.median_days::numeric, 1) AS "median days",
+       r.current_deals AS "now", round(r.avg_current_days::numeric, 1) AS "age days",
+       r.stale_deals AS "stale >30d"
+FROM t, time_in_stage(t.s) r
+ORDER BY r.position;
+
+------------------------------------------------------------------------------
+\echo
+\echo '== 5. Customers: monthly churn and retention, last 12 months =='
 \echo '   churn = customers active at the month start who left during the month,'
 \echo '   churn_rate(active_from, active_until, month start, next month start).'
 WITH months AS (
@@ -163,7 +186,7 @@ ORDER BY m.p0;
 
 ------------------------------------------------------------------------------
 \echo
-\echo '== 5. Customer lifetime value =='
+\echo '== 6. Customer lifetime value =='
 \echo '   a) historic, from the orders: order_summary per customer, rolled up per'
 \echo '      start cohort and over all customers; CLV = revenue per customer so far;'
 \echo '      orders/month = orders per customer-month observed (each customer from'
