@@ -20,7 +20,9 @@
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/expandeddatum.h"
 #include "utils/memutils.h"
 
 #define HISTORY_VERSION 1
@@ -52,10 +54,43 @@ typedef struct HistEvent
 	int64		ts;
 	int16		pos;
 	uint16		idlen;
+	int32		unused;
 	/* id bytes follow */
 } HistEvent;
 
-#define HIST_ID_OFFSET 12
+/* with bigint ids every record is exactly this, so they sort as an array */
+typedef struct HistEventInt
+{
+	int64		ts;
+	int16		pos;
+	uint16		idlen;			/* 8 */
+	int32		unused;
+	int64		id;
+} HistEventInt;
+
+#define HIST_ID_OFFSET 16
+
+StaticAssertDecl(sizeof(HistEvent) == HIST_ID_OFFSET, "HistEvent header size");
+StaticAssertDecl(sizeof(HistEventInt) == MAXALIGN(HIST_ID_OFFSET + sizeof(int64)), "HistEventInt record size");
+
+static inline int
+hist_int_cmp(const HistEventInt *a, const HistEventInt *b)
+{
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return (int) a->pos - (int) b->pos;
+}
+
+#define ST_SORT sort_hist_int
+#define ST_ELEMENT_TYPE HistEventInt
+#define ST_COMPARE(a, b) hist_int_cmp(a, b)
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
 #define HISTORY_NAMES(h) ((char *) (h) + sizeof(StageHistory))
 #define HISTORY_RECORDS(h) (HISTORY_NAMES(h) + (h)->namelen)
 #define HISTORY_SIZE(namelen, cap) (sizeof(StageHistory) + (Size) (namelen) + (Size) (cap))
@@ -64,19 +99,32 @@ typedef struct HistEvent
 
 StaticAssertDecl(sizeof(StageHistory) % 8 == 0, "StageHistory header must keep 8-byte alignment");
 
+static void
+history_too_big(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("stage_history: too many events for the one-level form (limit 1 GB, about 40 million events)"),
+			 errhint("Use the two-level form: stage_path(stage, entered_at, stages) per deal (GROUP BY deal id), "
+					 "then stage_funnel() or stage_times() over the paths.")));
+}
+
+/*
+ * A new value with room for capacity bytes of records.  The record area is
+ * zeroed only with zero_records: callers that fill it, or states that live
+ * only inside an aggregate, skip that (it is most of the cost of growing).
+ */
 static StageHistory *
-history_alloc(int namelen, Size capacity)
+history_alloc(int namelen, Size capacity, bool zero_records)
 {
 	Size		size = HISTORY_SIZE(namelen, capacity);
 	StageHistory *h;
 
 	if (size > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("stage_history: too many events for the one-level form (limit 1 GB, about 40 million events)"),
-				 errhint("Use the two-level form: stage_path(stage, entered_at, stages) per deal (GROUP BY deal id), "
-						 "then stage_funnel() or stage_times() over the paths.")));
-	h = palloc0(size);
+		history_too_big();
+	h = palloc_extended(size, zero_records ? MCXT_ALLOC_ZERO : 0);
+	if (!zero_records)
+		memset(h, 0, sizeof(StageHistory) + namelen);
 	SET_VARSIZE(h, size);
 	h->version = HISTORY_VERSION;
 	h->namelen = namelen;
@@ -100,17 +148,35 @@ history_get(Datum d)
 	return h;
 }
 
-/* A copy with room for capacity bytes of records (>= used). */
+/*
+ * A copy with room for capacity bytes of records (>= used); the slack is
+ * zeroed unless the copy stays inside an aggregate (inagg), so that no
+ * uninitialised bytes can ever be stored or sent.
+ */
 static StageHistory *
-history_copy(const StageHistory *h, Size capacity)
+history_copy(const StageHistory *h, Size capacity, bool inagg)
 {
-	StageHistory *q = history_alloc(h->namelen, capacity);
+	StageHistory *q = history_alloc(h->namelen, capacity, false);
 
 	memcpy((char *) q + VARHDRSZ, (const char *) h + VARHDRSZ,
 		   sizeof(StageHistory) - VARHDRSZ + h->namelen);
 	q->capacity = capacity;
 	memcpy(HISTORY_RECORDS(q), HISTORY_RECORDS(h), h->used);
+	if (!inagg)
+		memset(HISTORY_RECORDS(q) + h->used, 0, capacity - h->used);
 	return q;
+}
+
+/* Double the room, but not beyond the 1 GB limit while need still fits. */
+static Size
+history_next_capacity(const StageHistory *h, Size need)
+{
+	Size		limit = MaxAllocSize - sizeof(StageHistory) - h->namelen;
+	Size		cap = Max(need, Max(1024, (Size) h->capacity * 2));
+
+	if (cap > limit && need <= limit)
+		cap = limit;
+	return cap;
 }
 
 /* Make room for more bytes; in an aggregate the state grows in place. */
@@ -118,11 +184,101 @@ static StageHistory *
 history_reserve(FunctionCallInfo fcinfo, StageHistory *h, int argno, Size more)
 {
 	Size		need = h->used + more;
+	bool		inagg = AggCheckCallContext(fcinfo, NULL) != 0;
 
-	if (need <= (Size) h->capacity &&
-		(AggCheckCallContext(fcinfo, NULL) || (void *) h != DatumGetPointer(PG_GETARG_DATUM(argno))))
+	if (need <= (Size) h->capacity && (inagg || (void *) h != DatumGetPointer(PG_GETARG_DATUM(argno))))
 		return h;
-	return history_copy(h, Max(need, Max(256, (Size) h->capacity * 2)));
+	return history_copy(h, history_next_capacity(h, need), inagg);
+}
+
+/*
+ * Inside an aggregate the state is an expanded object: a header in the
+ * aggregate's memory holding the flat value with slack, grown with repalloc
+ * (for large values realloc can move pages instead of copying them).  The
+ * executor then keeps the same object from row to row instead of copying
+ * the whole state each time it grows; wherever the value leaves the
+ * aggregate it is flattened to the plain varlena, without slack.
+ */
+typedef struct ExpandedHistory
+{
+	ExpandedObjectHeader hdr;
+	StageHistory *h;			/* flat, with slack, in hdr.eoh_context */
+} ExpandedHistory;
+
+static Size
+eh_get_flat_size(ExpandedObjectHeader *eohptr)
+{
+	const StageHistory *h = ((ExpandedHistory *) eohptr)->h;
+
+	return HISTORY_SIZE(h->namelen, Max(h->used, 8));
+}
+
+static void
+eh_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	const StageHistory *h = ((ExpandedHistory *) eohptr)->h;
+	StageHistory *r = (StageHistory *) result;
+	Size		cap = Max(h->used, 8);
+
+	Assert(allocated_size == HISTORY_SIZE(h->namelen, cap));
+	memcpy(r, h, sizeof(StageHistory) + h->namelen);
+	r->capacity = cap;
+	memcpy(HISTORY_RECORDS(r), HISTORY_RECORDS(h), h->used);
+	memset(HISTORY_RECORDS(r) + h->used, 0, cap - h->used);
+	SET_VARSIZE(r, allocated_size);
+}
+
+static const ExpandedObjectMethods eh_methods = {eh_get_flat_size, eh_flatten_into};
+
+/* A new expanded state in the aggregate's context, starting as a copy of init. */
+static ExpandedHistory *
+eh_new(MemoryContext aggcontext, const StageHistory *init)
+{
+	MemoryContext ctx = AllocSetContextCreate(aggcontext, "stage_history", ALLOCSET_DEFAULT_SIZES);
+	ExpandedHistory *eh = MemoryContextAlloc(ctx, sizeof(ExpandedHistory));
+	MemoryContext old;
+
+	EOH_init_header(&eh->hdr, &eh_methods, ctx);
+	old = MemoryContextSwitchTo(ctx);
+	eh->h = history_copy(init, Max((Size) init->used, 1024), true);
+	MemoryContextSwitchTo(old);
+	return eh;
+}
+
+/* The aggregate's working state from argument 0 (not NULL). */
+static ExpandedHistory *
+eh_from_arg(FunctionCallInfo fcinfo, MemoryContext aggcontext)
+{
+	Datum		d = PG_GETARG_DATUM(0);
+
+	if (VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
+	{
+		ExpandedHistory *eh = (ExpandedHistory *) DatumGetEOHP(d);
+
+		if (eh->hdr.eoh_methods == &eh_methods)
+			return eh;
+	}
+	return eh_new(aggcontext, history_get(d));
+}
+
+static void
+eh_reserve(ExpandedHistory *eh, Size more)
+{
+	StageHistory *h = eh->h;
+	Size		need = h->used + more;
+	Size		cap;
+	Size		size;
+
+	if (need <= (Size) h->capacity)
+		return;
+	cap = history_next_capacity(h, need);
+	size = HISTORY_SIZE(h->namelen, cap);
+	if (size > MaxAllocSize)
+		history_too_big();
+	h = repalloc(h, size);
+	h->capacity = cap;
+	SET_VARSIZE(h, size);
+	eh->h = h;
 }
 
 static void
@@ -135,9 +291,16 @@ history_append(StageHistory *h, int64 ts, int pos, const char *id, int idlen)
 	e->pos = (int16) pos;
 	e->idlen = (uint16) idlen;
 	memcpy((char *) e + HIST_ID_OFFSET, id, idlen);
+	/*
+	 * Input that arrives in (deal, time, position) order, e.g. from a table
+	 * clustered by deal, keeps bigint-id histories sorted: nothing to sort.
+	 */
+	if ((h->flags & HISTORY_SORTED) &&
+		((h->flags & HISTORY_TEXT_IDS) ||
+		 (h->nevents > 0 && hist_int_cmp((const HistEventInt *) e - 1, (const HistEventInt *) e) > 0)))
+		h->flags &= ~HISTORY_SORTED;
 	h->used += RECORD_SIZE(idlen);
 	h->nevents++;
-	h->flags &= ~HISTORY_SORTED;
 }
 
 /* (state, deal_id bigint|text, stage text, entered_at T, stages text[]) */
@@ -146,13 +309,15 @@ history_accum_common(FunctionCallInfo fcinfo, bool text_ids, TimeKind kind)
 {
 	const char *fname = "stage_history";
 	const StageList *sl;
-	StageHistory *h;
+	StageHistory *h = NULL;
 	text	   *stage;
 	int64		idval;
 	const char *id;
 	int			idlen;
 	int64		t;
 	int			pos;
+	MemoryContext aggcontext;
+	ExpandedHistory *eh = NULL;
 
 	sl = stages_get(fcinfo, 4, PG_ARGISNULL(0), fname);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
@@ -188,19 +353,30 @@ history_accum_common(FunctionCallInfo fcinfo, bool text_ids, TimeKind kind)
 	{
 		Size		namelen = MAXALIGN(stages_names_size(sl, fname));
 
-		h = history_alloc((int) namelen, 1024);
+		h = history_alloc((int) namelen, 1024, true);
 		h->nstages = sl->nstages;
 		h->stages_hash = sl->hash;
-		h->flags = (kind << PATH_KIND_SHIFT) | (text_ids ? HISTORY_TEXT_IDS : 0);
+		h->flags = (kind << PATH_KIND_SHIFT) | (text_ids ? HISTORY_TEXT_IDS : 0) | HISTORY_SORTED;
 		stages_copy_names(sl, HISTORY_NAMES(h));
+		if (AggCheckCallContext(fcinfo, &aggcontext))
+			eh = eh_new(aggcontext, h);
 	}
+	else if (AggCheckCallContext(fcinfo, &aggcontext))
+		eh = eh_from_arg(fcinfo, aggcontext);
 	else
-	{
 		h = history_get(PG_GETARG_DATUM(0));
+	if (eh)
+	{
+		h = eh->h;
 		if (h->stages_hash != sl->hash || h->nstages != sl->nstages)
 			stages_changed(fname);
-		h = history_reserve(fcinfo, h, 0, RECORD_SIZE(idlen));
+		eh_reserve(eh, RECORD_SIZE(idlen));
+		history_append(eh->h, t, pos, id, idlen);
+		PG_RETURN_DATUM(EOHPGetRWDatum(&eh->hdr));
 	}
+	if (h->stages_hash != sl->hash || h->nstages != sl->nstages)
+		stages_changed(fname);
+	h = history_reserve(fcinfo, h, 0, RECORD_SIZE(idlen));
 	history_append(h, t, pos, id, idlen);
 	PG_RETURN_POINTER(h);
 }
@@ -254,6 +430,8 @@ stage_history_combine(PG_FUNCTION_ARGS)
 {
 	StageHistory *a;
 	StageHistory *b;
+	MemoryContext aggcontext;
+	ExpandedHistory *eh = NULL;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -262,9 +440,21 @@ stage_history_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	b = history_get(PG_GETARG_DATUM(1));
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		aggcontext = NULL;
 	if (PG_ARGISNULL(0))
-		PG_RETURN_POINTER(history_copy(b, Max(b->used, 8)));
-	a = history_get(PG_GETARG_DATUM(0));
+	{
+		if (aggcontext)
+			PG_RETURN_DATUM(EOHPGetRWDatum(&eh_new(aggcontext, b)->hdr));
+		PG_RETURN_POINTER(history_copy(b, Max(b->used, 8), false));
+	}
+	if (aggcontext)
+	{
+		eh = eh_from_arg(fcinfo, aggcontext);
+		a = eh->h;
+	}
+	else
+		a = history_get(PG_GETARG_DATUM(0));
 	if (a->stages_hash != b->stages_hash || a->nstages != b->nstages || a->namelen != b->namelen ||
 		memcmp(HISTORY_NAMES(a), HISTORY_NAMES(b), a->namelen) != 0)
 		stages_changed("stage_history");
@@ -272,11 +462,19 @@ stage_history_combine(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("stage_history: cannot merge histories of different deal id or time types")));
-	a = history_reserve(fcinfo, a, 0, b->used);
+	if (eh)
+	{
+		eh_reserve(eh, b->used);
+		a = eh->h;
+	}
+	else
+		a = history_reserve(fcinfo, a, 0, b->used);
 	memcpy(HISTORY_RECORDS(a) + a->used, HISTORY_RECORDS(b), b->used);
 	a->used += b->used;
 	a->nevents += b->nevents;
 	a->flags &= ~HISTORY_SORTED;
+	if (eh)
+		PG_RETURN_DATUM(EOHPGetRWDatum(&eh->hdr));
 	PG_RETURN_POINTER(a);
 }
 
@@ -314,7 +512,7 @@ same_deal(const HistEvent *a, const HistEvent *b)
 static StageHistory *
 history_sorted(const StageHistory *h)
 {
-	StageHistory *q = history_alloc(h->namelen, Max(h->used, 8));
+	StageHistory *q = history_alloc(h->namelen, Max(h->used, 8), false);
 	HistEvent **ev;
 	const char *rec = HISTORY_RECORDS(h);
 	char	   *dst = HISTORY_RECORDS(q);
@@ -322,7 +520,15 @@ history_sorted(const StageHistory *h)
 	memcpy((char *) q + VARHDRSZ, (const char *) h + VARHDRSZ,
 		   sizeof(StageHistory) - VARHDRSZ + h->namelen);
 	q->capacity = Max(h->used, 8);
-	if (h->nevents > 0)
+	memset(dst + h->used, 0, q->capacity - h->used);
+	if (!(h->flags & HISTORY_TEXT_IDS))
+	{
+		/* fixed-size records: sort a copy of the array in place */
+		memcpy(dst, rec, h->used);
+		if (!(h->flags & HISTORY_SORTED))
+			sort_hist_int((HistEventInt *) dst, h->nevents);
+	}
+	else if (h->nevents > 0)
 	{
 		ev = palloc_extended(sizeof(HistEvent *) * h->nevents, MCXT_ALLOC_HUGE);
 		for (int64 i = 0; i < h->nevents; i++)
@@ -347,11 +553,40 @@ history_sorted(const StageHistory *h)
 
 PG_FUNCTION_INFO_V1(stage_history_final);
 
-/* final function: the sorted, compact form */
+/*
+ * final function: the sorted, compact form.  The aggregate's expanded state
+ * is read where it is (bigint ids are sorted in place, which leaves the
+ * state's value unchanged), so the events are copied once.
+ */
 Datum
 stage_history_final(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(history_sorted(history_get(PG_GETARG_DATUM(0))));
+	Datum		d = PG_GETARG_DATUM(0);
+
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+	{
+		ExpandedHistory *eh = (ExpandedHistory *) DatumGetEOHP(d);
+
+		if (eh->hdr.eoh_methods == &eh_methods)
+		{
+			StageHistory *h = eh->h;
+			Size		size;
+			void	   *flat;
+
+			if (h->flags & HISTORY_TEXT_IDS)
+				PG_RETURN_POINTER(history_sorted(h));
+			if (!(h->flags & HISTORY_SORTED))
+			{
+				sort_hist_int((HistEventInt *) HISTORY_RECORDS(h), h->nevents);
+				h->flags |= HISTORY_SORTED;
+			}
+			size = eh_get_flat_size(&eh->hdr);
+			flat = palloc(size);
+			eh_flatten_into(&eh->hdr, flat, size);
+			PG_RETURN_POINTER(flat);
+		}
+	}
+	PG_RETURN_POINTER(history_sorted(history_get(d)));
 }
 
 /* The stage list stored in h, as the StageList the aggregates use. */
@@ -543,7 +778,7 @@ history_from_names(const char *const *names, int n, int flags, Size capacity, co
 			if (strcmp(names[i], names[j]) == 0)
 				*bad = "Duplicate stage name.";
 	}
-	h = history_alloc((int) MAXALIGN(namelen), Max(capacity, 8));
+	h = history_alloc((int) MAXALIGN(namelen), Max(capacity, 8), true);
 	h->nstages = n;
 	h->flags = flags;
 	dst = HISTORY_NAMES(h);
@@ -561,7 +796,7 @@ history_grow(StageHistory *h, Size more)
 {
 	if (h->used + more <= (Size) h->capacity)
 		return h;
-	return history_copy(h, Max(h->used + more, (Size) h->capacity * 2));
+	return history_copy(h, history_next_capacity(h, h->used + more), false);
 }
 
 Datum
