@@ -70,11 +70,6 @@ money_overflow(const char *fname)
 }
 
 /*
- * Decode a numeric Datum into an exact int128 at the value's own display
- * scale.  NaN and infinities are rejected (they make every money KPI
- * meaningless), as are values too large for 128 bits.
- */
-/*
  * The name to put in an error message: the SQL aggregate the user called
  * (hit_ratio, sales_velocity, ...) when we run inside one, else fallback.
  * Only called on error paths, so rows pay nothing for it.
@@ -88,6 +83,20 @@ kpi_caller(FunctionCallInfo fcinfo, const char *fallback)
 	return name ? name : fallback;
 }
 
+static const int64 pow10_64[19] = {
+	INT64CONST(1), INT64CONST(10), INT64CONST(100), INT64CONST(1000), INT64CONST(10000),
+	INT64CONST(100000), INT64CONST(1000000), INT64CONST(10000000), INT64CONST(100000000),
+	INT64CONST(1000000000), INT64CONST(10000000000), INT64CONST(100000000000),
+	INT64CONST(1000000000000), INT64CONST(10000000000000), INT64CONST(100000000000000),
+	INT64CONST(1000000000000000), INT64CONST(10000000000000000), INT64CONST(100000000000000000),
+	INT64CONST(1000000000000000000)
+};
+
+/*
+ * Decode a numeric Datum into an exact int128 at the value's own display
+ * scale.  NaN and infinities are rejected (they make every money KPI
+ * meaningless), as are values too large for 128 bits.
+ */
 void
 kpi_numeric_decode(Datum num, FunctionCallInfo fcinfo, const char *fname,
 				   const char *argname, int128 *value, int *scale)
@@ -145,7 +154,47 @@ kpi_numeric_decode(Datum num, FunctionCallInfo fcinfo, const char *fname,
 	if (dscale > KPI_MAX_SCALE)
 		money_overflow(kpi_caller(fcinfo, fname));
 
-	/* value * 10^dscale = sum digit_i * 10^(4*(weight-i) + dscale) */
+	/*
+	 * value * 10^dscale = sum digit_i * 10^(4*(weight-i) + dscale).  First
+	 * in 64 bits, where overflow checks are cheap and nearly every amount
+	 * fits; anything larger is redone in 128 bits below.
+	 */
+	{
+		int64		acc64 = 0;
+		int			i;
+
+		for (i = 0; i < ndigits; i++)
+		{
+			int16		d;
+			int			exp10 = NUM_DEC_DIGITS * (weight - i) + dscale;
+			int64		term;
+
+			memcpy(&d, data + hdr + i * sizeof(int16), sizeof(int16));
+			if (d == 0)
+				continue;
+			if (exp10 >= 0)
+			{
+				if (exp10 > 18 || __builtin_mul_overflow((int64) d, pow10_64[exp10], &term))
+					break;
+			}
+			else
+			{
+				if (-exp10 > NUM_DEC_DIGITS)
+					continue;
+				term = d / pow10_64[-exp10];
+			}
+			if (__builtin_add_overflow(acc64, term, &acc64))
+				break;
+		}
+		if (i == ndigits)
+		{
+			*value = neg ? -(int128) acc64 : (int128) acc64;
+			*scale = dscale;
+			if ((Pointer) v != DatumGetPointer(num))
+				pfree(v);
+			return;
+		}
+	}
 	for (int i = 0; i < ndigits; i++)
 	{
 		int16		d;
