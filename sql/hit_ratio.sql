@@ -45,3 +45,10 @@ FROM (SELECT hit_ratio(won) OVER w AS ours,
 SELECT hit_ratio_final('{1,2,3}'::bigint[]);
 SELECT hit_ratio_final('{1,-2}'::bigint[]);
 SELECT hit_ratio_combine('{1,2}', '{-1,0}');
+-- amounts beyond 64 bits (the exact 128-bit decode path) still sum exactly
+SELECT won_amount(deal_summary(a, true, date '2024-01-01', date '2024-01-02'))::text AS ours,
+       sum(a)::text AS sql
+FROM (VALUES (123456789012345678901234.5678::numeric), (9223372036854775807.01), (0.00001),
+             (9223372036854775808), (99999999999999999.99999)) v(a);
+SELECT hit_ratio(w, a) = 3e25::float8 / 4e25::float8 AS ratio_ok
+FROM (VALUES (true, 1e25), (false, 1e25), (true, 2e25)) v(w, a);
