@@ -874,7 +874,8 @@ static const char *
 parts_invalid(const TimesParts *tp, int64 *const raw_buckets)
 {
 	int64		in_funnel;
-	int64		current_total = 0;
+	int128		current_total = 0;
+	int128		stage_deals = 0;
 	int			b = 0;
 
 	if (tp->kind < TIME_DATE || tp->kind > TIME_TIMESTAMPTZ)
@@ -909,7 +910,13 @@ parts_invalid(const TimesParts *tp, int64 *const raw_buckets)
 			return "Current time without as_of.";
 		if (!(tp->flags & TIMES_HAS_STALE) && st->stale != 0)
 			return "Stale deals without stale_after.";
+		if (st->current == 0 && st->current_us != 0)
+			return "Current time without current deals.";
+		/* every stale deal's open visit is older than stale_after */
+		if (st->stale > 0 && st->current_us < (int128) st->stale * ((int128) tp->stale_after + 1))
+			return "Stale deals younger than stale_after.";
 		current_total += st->current;
+		stage_deals += (int128) st->exited + st->current;
 		/* this stage's histogram: ascending buckets, positive counts, adding up */
 		for (; b < tp->nbuckets && KEY_STAGE(tp->keys[b]) == k; b++)
 		{
@@ -940,6 +947,9 @@ parts_invalid(const TimesParts *tp, int64 *const raw_buckets)
 		return "Histogram bucket of an unknown stage or out of order.";
 	if (current_total > in_funnel)
 		return "A deal can be current in one stage only.";
+	/* every deal in the funnel visited some stage */
+	if (stage_deals < in_funnel)
+		return "Deals in the funnel that are in no stage.";
 	return NULL;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Input-mutation fuzzer of the binary (recv) and text (in) functions of
-deal_summary, order_summary, stage_path and stage_funnel.
+deal_summary, order_summary, stage_path, stage_funnel and stage_times.
 
 Run by test/t/io_fuzz.sh, which creates the database (PGDATABASE) and runs
 test/fuzz/setup.sql in it.  Standard library only; talks to the server with
@@ -26,7 +26,8 @@ value that fz_check() finds invalid.  Each failing mutant is saved under /tmp
 with a reproducer, and its path printed.
 
 Environment: FUZZ_ITERATIONS (random mutants per type and per format, default
-300), FUZZ_SEED (random seed; default: a fresh one, printed), FUZZ_BATCH
+300), FUZZ_TYPES (comma-separated types to fuzz, default all), FUZZ_SEED
+(random seed; default: a fresh one, printed), FUZZ_BATCH
 (mutants per psql session, default 100), FUZZ_KEEP=1 (keep the work dir),
 FUZZ_DEBUG=1 (time every batch), FUZZ_SELFTEST_CRASH=N (self-test: crash the
 backend on purpose before the N-th binary deal_summary mutant; the run must
@@ -43,7 +44,11 @@ import sys
 import tempfile
 import time
 
-TYPES = ['deal_summary', 'order_summary', 'stage_path', 'stage_funnel']
+ALL_TYPES = ['deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times']
+# FUZZ_TYPES=stage_times,stage_path: fuzz only these (e.g. for a soak run of one type)
+TYPES = [t.strip() for t in os.environ.get('FUZZ_TYPES', ','.join(ALL_TYPES)).split(',') if t.strip()]
+if not TYPES or set(TYPES) - set(ALL_TYPES):
+    sys.exit('io_fuzz: FUZZ_TYPES must list some of %s' % ', '.join(ALL_TYPES))
 
 ITERATIONS = int(os.environ.get('FUZZ_ITERATIONS', '300'))
 SEED = int(os.environ['FUZZ_SEED']) if os.environ.get('FUZZ_SEED') else random.SystemRandom().randrange(1 << 32)
@@ -66,6 +71,7 @@ def bad_rejection(sqlstate):
 
 MIN_TIMESTAMP = -211813488000000000     # 4714-11-24 BC, as in datatype/timestamp.h
 END_TIMESTAMP = 9223371331200000000     # 294277-01-01
+HIST_MAX_BUCKET = 3775                  # the last stage_times histogram bucket (src/stage_times.c)
 
 PSQL = ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=0']
 ENV = dict(os.environ, PGCLIENTENCODING='UTF8', PGAPPNAME='io_fuzz')
@@ -224,8 +230,45 @@ def layout_stage_funnel(p):
     return f
 
 
+def stage_times_stages(p):
+    """The stage records of a stage_times payload: [(offset of the name,
+    offset of visits, offset of nbuckets, number of buckets)], as far as
+    they parse."""
+    out = []
+    o = 37
+    while o < len(p):
+        z = p.find(b'\0', o)
+        if z < 0 or z + 1 + 68 > len(p):
+            break
+        nb = from_bytes(p[z + 65:z + 69])
+        out.append((o, z + 1, z + 65, nb))
+        if nb < 0 or z + 69 + 10 * nb > len(p):
+            break
+        o = z + 69 + 10 * nb
+    return out
+
+
+def layout_stage_times(p):
+    # version u8, flags u8, kind u8, nstages i16, as_of, stale_after, deals, outside i64,
+    # nstages x (name cstring, visits i64, exited i64, exited_us i128, current i64,
+    #            current_us i128, stale i64, nbuckets i32, nbuckets x (bucket i16, count i64))
+    if len(p) < 37:
+        return None
+    f = [(0, 1, 'version'), (1, 1, 'flags'), (2, 1, 'kind'), (3, 2, 'nstages'), (5, 8, 'as_of'),
+         (13, 8, 'stale_after'), (21, 8, 'deals'), (29, 8, 'outside')]
+    for k, (_name, o, nbo, nb) in enumerate(stage_times_stages(p)):
+        f += [(o, 8, 'stage%d.visits' % k), (o + 8, 8, 'stage%d.exited' % k), (o + 16, 16, 'stage%d.exited_us' % k),
+              (o + 32, 8, 'stage%d.current' % k), (o + 40, 16, 'stage%d.current_us' % k),
+              (o + 56, 8, 'stage%d.stale' % k), (nbo, 4, 'stage%d.nbuckets' % k)]
+        for i in range(max(0, min(nb, (len(p) - nbo - 4) // 10))):
+            b = nbo + 4 + 10 * i
+            f += [(b, 2, 'stage%d.bucket%d' % (k, i)), (b + 2, 8, 'stage%d.count%d' % (k, i))]
+    return f
+
+
 LAYOUT = {'deal_summary': layout_deal_summary, 'order_summary': layout_order_summary,
-          'stage_path': layout_stage_path, 'stage_funnel': layout_stage_funnel}
+          'stage_path': layout_stage_path, 'stage_funnel': layout_stage_funnel,
+          'stage_times': layout_stage_times}
 
 
 def fields_of(typ, p, seed_payload):
@@ -249,9 +292,9 @@ def boundary_values(width, full=False):
     hi, lo = (1 << (bits - 1)) - 1, -(1 << (bits - 1))
     v = [0, 1, -1, hi, lo]
     if width == 1:
-        v += [2, 0x7f]
+        v += [2, 3, 4, 0x7f]
     elif width == 2:
-        v += [38, 39, 64, 65]
+        v += [38, 39, 64, 65, HIST_MAX_BUCKET, HIST_MAX_BUCKET + 1]
     elif width == 4:
         v += [0x10000, 0x7ffffff]
     elif width == 8:
@@ -292,7 +335,8 @@ def binary_sweep(typ, seeds):
     for sn, p in seeds:
         fields = LAYOUT[typ](p) or []
         if sn != seeds[0][0]:
-            fields = fields[:8]
+            # stage_times: the header fields that differ between its seeds
+            fields = fields[3:8] if typ == 'stage_times' else fields[:8]
         for off, w, name in fields:
             for v in boundary_values(w):
                 q = bytearray(p)
@@ -316,8 +360,11 @@ def binary_sweep(typ, seeds):
 
 
 def change_count(typ, p, d, rng):
-    """Add (d > 0) or remove elements of a stage_path / stage_funnel, keeping
-    the count field consistent with the data."""
+    """Add (d > 0) or remove elements of a stage_path / stage_funnel /
+    stage_times (stages or buckets), keeping the count field consistent with
+    the data."""
+    if typ == 'stage_times':
+        return change_count_times(p, d, rng)
     if typ == 'stage_path' and len(p) >= 16:
         n = from_bytes(p[12:16])
         if d > 0:
@@ -345,6 +392,44 @@ def change_count(typ, p, d, rng):
         p[2:4] = to_bytes(n + d, 2)
         return p
     return None
+
+
+def change_count_times(p, d, rng):
+    """stage_times: add or remove whole stages at the end (nstages follows),
+    or buckets of the last parsed stage (its nbuckets follows)."""
+    st = stage_times_stages(bytes(p))
+    if len(p) < 37 or not st:
+        return None
+    n = from_bytes(p[3:5])
+    name, o, nbo, nb = st[-1]
+    end = nbo + 4 + 10 * max(nb, 0)
+    if rng.random() < 0.5 or nb < 0 or end > len(p):
+        # whole stages
+        if d > 0:
+            for _ in range(d):
+                c = [rng.choice([0, 1, -1, 2]) for _ in range(4)]
+                p += (rng.choice([b'new', b'', b'lead', b'\xc3\xa9', b'x' * 200, b'\xff\xfe', bytes(p[name:o - 1])])
+                      + b'\0' + to_bytes(c[0], 8) + to_bytes(0, 8) + to_bytes(0, 16) + to_bytes(c[1], 8)
+                      + to_bytes(c[2], 16) + to_bytes(c[3], 8) + to_bytes(0, 4))
+        else:
+            if len(st) < 2:
+                return None
+            del p[st[-1][0]:]
+        p[3:5] = to_bytes(n + d, 2)
+        return p
+    # buckets of the last stage, inserted before what follows it
+    tail = bytes(p[end:])
+    del p[end:]
+    if d > 0:
+        for _ in range(d):
+            p += to_bytes(rng.choice([0, 1, 63, 64, 2000, HIST_MAX_BUCKET, HIST_MAX_BUCKET + 1, -1]), 2) + to_bytes(
+                rng.choice([1, 1, 2, 0, -1, (1 << 63) - 1]), 8)
+    else:
+        if nb < -d:
+            return None
+        del p[len(p) - 10 * -d:]
+    p[nbo:nbo + 4] = to_bytes(nb + d, 4)
+    return p + tail
 
 
 def mutate_binary(typ, p0, seeds, rng):
@@ -483,17 +568,133 @@ def text_sweep(typ, seeds):
         out.append((s[:start] + s[end:], 'seed %d: field %s dropped' % (sn, m.group(1))))
         out.append((s[:end] + ',' + s[m.start():end] + s[end:], 'seed %d: field %s repeated' % (sn, m.group(1))))
     for sn, s in seeds[1:]:
-        for m in NUM_RE.finditer(s):
+        nums = list(NUM_RE.finditer(s))
+        if typ == 'stage_times':
+            nums = nums[:12]        # its big seeds have hundreds of numbers: the header and first stage
+        for m in nums:
             for v in ('-1', '99999999999999999999999', '9223372036854775808'):
                 out.append((s[:m.start()] + v + s[m.end():], 'seed %d: number at %d := %s' % (sn, m.start(), v)))
+    if typ == 'stage_times':
+        out += times_probes()
     return out
+
+
+def times_text(kind, as_of, stale_after, deals, outside, stages):
+    """A stage_times in text form; stages: (name, visits, exited, exited_us,
+    current, current_us, stale, hist)."""
+    return ('(version=1,time=%s,as_of=%s,stale_after=%s,deals=%s,outside=%s,stages=[%s])'
+            % (kind, as_of, stale_after, deals, outside,
+               ','.join('("%s",visits=%s,exited=%s,exited_us=%s,current=%s,current_us=%s,stale=%s,hist=[%s])' % st
+                        for st in stages)))
+
+
+def times_probes():
+    """Hand-made stage_times edge cases: counts at the int64 limit (alone and
+    summed over stages), the last histogram bucket, extreme as_of and
+    stale_after, 64 and 65 stages, duplicate names."""
+    M = 2 ** 63 - 1
+    top_lo = 127 << 57                  # the lowest value of the last bucket
+    empty = ('b', 0, 0, 0, 0, 0, 0, '')
+    out = [
+        (times_text('timestamptz', 'none', 'none', M, 0, [('a', M, 0, 0, M, 0, 0, ''), ('b', M, 0, 0, M, 0, 0, '')]),
+         'probe: two stages with every deal current (current summed over stages overflows)'),
+        (times_text('timestamptz', 'none', 'none', M, 0, [('a', M, 0, 0, M // 2 + 1, 0, 0, ''),
+                                                          ('b', M, 0, 0, M // 2 + 1, 0, 0, '')]),
+         'probe: current deals of two stages add up to one more than the deals'),
+        (times_text('date', 0, 'none', 1, 0, [('a', 1, 0, 0, 0, 123456789, 0, '')]),
+         'probe: current_us without current deals'),
+        (times_text('date', 0, 1000, 1, 0, [('a', 1, 0, 0, 1, 0, 1, '')]),
+         'probe: a stale deal of age 0'),
+        (times_text('timestamp', 'none', 'none', M, 0, [('a', M, M, M * top_lo, 0, 0, 0, '%d:%d' % (HIST_MAX_BUCKET, M))]),
+         'probe: int64-max exited deals in the last bucket'),
+        (times_text('timestamp', 'none', 'none', M, 0,
+                    [('a', M, M, M * (2 ** 64 - 1), 0, 0, 0, '%d:%d' % (HIST_MAX_BUCKET, M))]),
+         'probe: int64-max exited deals at the top of the last bucket'),
+        (times_text('timestamp', 'none', 'none', 2, 0, [('a', 2, 2, top_lo, 0, 0, 0, '0:1,%d:1' % HIST_MAX_BUCKET)]),
+         'probe: median between the first and the last bucket'),
+        (times_text('timestamp', 'none', 'none', 2, 0, [('a', 2, 2, top_lo - 1, 0, 0, 0, '0:1,%d:1' % HIST_MAX_BUCKET)]),
+         'probe: exited_us one below its histogram'),
+        (times_text('timestamptz', MIN_TIMESTAMP, M, 1, 0, [('a', 1, 0, 0, 1, 0, 0, '')]),
+         'probe: as_of at the first timestamp, stale_after int64-max'),
+        (times_text('timestamptz', END_TIMESTAMP - 1, 1, 1, 0, [('a', 1, 0, 0, 1, END_TIMESTAMP - 1 - MIN_TIMESTAMP, 1, '')]),
+         'probe: as_of at the last timestamp, the oldest possible current deal'),
+        (times_text('timestamptz', END_TIMESTAMP, 'none', 0, 0, [empty]), 'probe: as_of just past the last timestamp'),
+        (times_text('timestamptz', 'none', 1, 0, 0, [empty]), 'probe: stale_after without as_of'),
+        (times_text('date', 'none', 'none', 0, 0, [empty] * 2), 'probe: duplicate stage names'),
+        (times_text('date', 'none', 'none', 0, 0, [('s%d' % k,) + empty[1:] for k in range(64)]), 'probe: 64 stages'),
+        (times_text('date', 'none', 'none', 0, 0, [('s%d' % k,) + empty[1:] for k in range(65)]), 'probe: 65 stages'),
+        (times_text('date', 'none', 'none', 5, 1, [('a', 0, 0, 0, 0, 0, 0, ''), ('b', 0, 0, 0, 0, 0, 0, '')]),
+         'probe: deals in the funnel that are in no stage'),
+        (times_text('date', 'none', 'none', 1, 0, [('a', 1, 0, 0, 1, 0, 0, '0:1')]),
+         'probe: a histogram without exited deals'),
+        (times_text('date', 'none', 'none', 1, 0, [('a', 1, 1, 5, 0, 0, 0, '5:1'), ('b', 0, 0, 0, 0, 0, 0, '')]),
+         'probe: one exited deal, exact bucket'),
+    ]
+    return out
+
+
+TIMES_STAGE_RE = re.compile(r'\("(?:[^"\\]|\\.)*",visits=[^()]*?hist=\[[^\]]*\]\)')
+TIMES_HIST_RE = re.compile(r'hist=\[([^\]]*)\]')
+TIMES_BUCKETS = ['0:1', '63:1', '64:1', '127:1', '128:1', '%d:1' % HIST_MAX_BUCKET, '%d:1' % (HIST_MAX_BUCKET + 1),
+                 '-1:1', '0:0', '0:-1', '0:9223372036854775807', '2000:2', '1:1:1', ':1', '1:', '1']
+
+
+def mutate_times_text(s, rng):
+    """stage_times: edit a histogram or the list of stages."""
+    if rng.random() < 0.5:
+        hs = list(TIMES_HIST_RE.finditer(s))
+        if not hs:
+            return s, None
+        m = rng.choice(hs)
+        items = m.group(1).split(',') if m.group(1) else []
+        r = rng.randrange(6)
+        if r == 0 and items:
+            i = rng.randrange(len(items))
+            items.insert(i, items[i])
+        elif r == 1 and items:
+            del items[rng.randrange(len(items))]
+        elif r == 2:
+            items.insert(rng.randrange(len(items) + 1), rng.choice(TIMES_BUCKETS))
+        elif r == 3 and items:
+            b, _, c = items[0].partition(':')
+            items = ['%s:%s' % (b, c)] + items[1:] if rng.random() < 0.5 else items[::-1]
+        elif r == 4 and items:
+            # move one count between buckets: the total stays, the sum of times may not fit
+            i, j = rng.randrange(len(items)), rng.randrange(len(items))
+            bi, _, ci = items[i].partition(':')
+            bj, _, cj = items[j].partition(':')
+            if ci.isdigit() and cj.isdigit() and i != j and int(ci) > 1:
+                items[i], items[j] = '%s:%d' % (bi, int(ci) - 1), '%s:%d' % (bj, int(cj) + 1)
+        else:
+            # shift every bucket
+            d = rng.choice([-1, 1, 64, -64])
+            items = ['%d:%s' % (int(b) + d, c) if b.lstrip('-').isdigit() else b + ':' + c
+                     for b, _, c in (x.partition(':') for x in items)]
+        return s[:m.start(1)] + ','.join(items) + s[m.end(1):], 'hist edit %d' % r
+    stages = list(TIMES_STAGE_RE.finditer(s))
+    if not stages:
+        return s, None
+    m = rng.choice(stages)
+    r = rng.randrange(4)
+    if r == 0:
+        return s[:m.end()] + ',' + m.group() + s[m.end():], 'stage repeated'
+    if r == 1:
+        start = m.start() - 1 if s[m.start() - 1] == ',' else m.start()
+        end = m.end() + 1 if start == m.start() and s[m.end():m.end() + 1] == ',' else m.end()
+        return s[:start] + s[end:], 'stage dropped'
+    if r == 2:
+        o = rng.choice(stages)
+        return s[:m.start()] + o.group() + s[m.end():], 'stage replaced by another'
+    name = rng.choice(['"zz"', '""', '"%s"' % ('y' * 300), '"\\\\"', '"lead"'])
+    return s[:m.start() + 1] + name + s[m.start() + 1 + len(re.match(r'"(?:[^"\\]|\\.)*"', m.group()[1:]).group()):], \
+        'stage renamed'
 
 
 def mutate_text(typ, s, seeds, rng):
     ops = []
     n = rng.choice([1, 1, 1, 1, 2, 2, 3, 4, 6])
     for _ in range(n):
-        op = rng.randrange(18)
+        op = rng.randrange(20 if typ == 'stage_times' else 18)
         L = len(s)
         if op in (0, 1, 2):
             nums = list(NUM_RE.finditer(s))
@@ -588,7 +789,7 @@ def mutate_text(typ, s, seeds, rng):
             s = s[:k] + other[k:]
             ops.append('splice with seed %d at %d' % (sn, k))
         elif op == 16:
-            # list elements: stage_path events, stage_funnel stages
+            # list elements: stage_path events, stage_funnel stages (stage_times: see mutate_times_text)
             m = re.search(r'\[(.*)\]', s, re.S)
             if m:
                 items = m.group(1).split(',') if m.group(1) else []
@@ -614,6 +815,10 @@ def mutate_text(typ, s, seeds, rng):
                 ins = rng.choice(['\\', '\\"', '"', '\\\\', '\\x', rand_text(rng, 3)])
                 s = s[:i + 1] + ins + s[i + 1:]
                 ops.append('insert %r after quote at %d' % (ins, i))
+        elif op >= 18:
+            s, what = mutate_times_text(s, rng)
+            if what:
+                ops.append(what)
     s = s.replace('\0', '')
     return s, '; '.join(ops) or 'no-op'
 
@@ -635,7 +840,7 @@ class Fuzzer:
                                    r'connection to server was lost|no connection to the server|'
                                    r'could not connect to server|connection to server .* failed')
         self.stats = {}          # (typ, kind) -> [total, rejected, accepted]
-        self.sqlstates = {}      # (kind, sqlstate) -> count
+        self.sqlstates = {}      # (typ, kind, sqlstate) -> count
         self.failures = []       # (category, mutant, detail)
         self.notes = {}          # note text (first 160 chars) -> count
         self.crashes = 0
@@ -780,7 +985,7 @@ class Fuzzer:
             if r['load'] is not None:
                 st[0] += 1
                 st[1] += 1
-                key = (kind, r['load'][0])
+                key = (typ, kind, r['load'][0])
                 self.sqlstates[key] = self.sqlstates.get(key, 0) + 1
                 if bad_rejection(r['load'][0]):
                     self.fail('bad-error', m, 'refused with SQLSTATE %s: %s' % r['load'])
@@ -962,10 +1167,17 @@ def main():
         t = fz.stats.get((typ, 'txt'), [0, 0, 0])
         print('  %-13s binary %5d (%5d rejected, %4d accepted, %4.1f s)   text %5d (%5d rejected, %4d accepted, %4.1f s)'
               % (typ, b[0], b[1], b[2], fz.times.get((typ, 'bin'), 0), t[0], t[1], t[2], fz.times.get((typ, 'txt'), 0)))
+    def states(typ, kind):
+        agg = {}
+        for (t, k, s), c in fz.sqlstates.items():
+            if k == kind and typ in (None, t):
+                agg[s] = agg.get(s, 0) + c
+        return ', '.join('%s %d' % (s, c) for c, s in sorted(((c, s) for s, c in agg.items()), reverse=True))
+
     for kind in ('bin', 'txt'):
-        top = sorted(((c, s) for (k, s), c in fz.sqlstates.items() if k == kind), reverse=True)
-        print('  %s rejections by SQLSTATE: %s' % ('binary' if kind == 'bin' else 'text',
-                                                   ', '.join('%s %d' % (s, c) for c, s in top)))
+        print('  %s rejections by SQLSTATE: %s' % ('binary' if kind == 'bin' else 'text', states(None, kind)))
+    for typ in TYPES:
+        print('    %-13s binary %s; text %s' % (typ, states(typ, 'bin') or '-', states(typ, 'txt') or '-'))
     for note, c in sorted(fz.notes.items()):
         print('  note (tolerated, %dx): %s' % (c, note))
     for e in fz.harness_errors[:5]:

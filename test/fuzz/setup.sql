@@ -145,6 +145,90 @@ UNION ALL
 SELECT 5, stage_funnel(s, (SELECT stages FROM fz_stage_lists WHERE n = 3))
 FROM (SELECT 's' || (g % 64 + 1) s FROM generate_series(1, 100) g) v;
 
+
+-- stage_times, built by the aggregates over per-deal paths
+CREATE TABLE fz_seed_stage_times (n int PRIMARY KEY, v stage_times NOT NULL);
+INSERT INTO fz_seed_stage_times
+-- as_of and stale_after: exited and current deals, a re-entry, an outside
+-- deal and one that did not exist yet at as_of
+SELECT 1, stage_times(p, ARRAY['lead','qualified','won'], timestamptz '2024-01-20 00:00+00', interval '10 days')
+FROM (SELECT stage_path(s, t, ARRAY['lead','qualified','won']) p
+      FROM (VALUES (1, 'lead', timestamptz '2024-01-01 00:00+00'), (1, 'qualified', '2024-01-03 00:00+00'),
+                   (1, 'won', '2024-01-10 00:00+00'),
+                   (2, 'lead', '2024-01-02 00:00+00'), (2, 'qualified', '2024-01-05 00:00+00'),
+                   (3, 'lost', '2024-01-02 00:00+00'),
+                   (4, 'lead', '2024-01-01 00:00+00'), (4, 'qualified', '2024-01-02 00:00+00'),
+                   (4, 'lead', '2024-01-04 06:00+00'), (4, 'lost', '2024-01-06 00:00+00'),
+                   (5, 'lead', '2024-03-01 00:00+00')) v(d, s, t)
+      GROUP BY d) x
+UNION ALL
+-- without as_of: open visits are current deals of unknown age
+SELECT 2, stage_times(p, (SELECT stages FROM fz_stage_lists WHERE n = 2))
+FROM (SELECT stage_path(s, t, (SELECT stages FROM fz_stage_lists WHERE n = 2)) p
+      FROM (VALUES (1, 'lead', timestamp '2024-01-01'), (1, 'qualified', '2024-01-01'), (1, 'lead', '2024-01-05'),
+                   (1, 'proposal', '2024-01-03'), (1, 'won', '2024-02-01'), (1, 'negotiation', '2024-01-20'),
+                   (2, 'lead', '2024-01-01 08:00'), (2, 'proposal', '2024-01-01 08:00:00.000001'),
+                   (3, 'negotiation', '2024-01-07'), (3, 'lost', '2024-01-09')) v(d, s, t)
+      GROUP BY d) x
+UNION ALL
+-- as_of only, wall-clock timestamps
+SELECT 3, stage_times(p, ARRAY['lead','qualified','won'], timestamp '2024-02-01 12:00')
+FROM (SELECT stage_path(s, t, ARRAY['lead','qualified','won']) p
+      FROM (VALUES (1, 'lead', timestamp '2024-01-01 09:00'), (1, 'qualified', '2024-01-15 17:30'),
+                   (2, 'qualified', '2024-01-10'), (2, 'won', '2024-01-31'),
+                   (3, 'lead', '2024-01-20'), (3, 'won', '2024-03-01')) v(d, s, t)
+      GROUP BY d) x
+UNION ALL
+-- dates, with a date as_of and stale_after
+SELECT 4, stage_times(p, (SELECT stages FROM fz_stage_lists WHERE n = 2), date '2024-03-01', interval '3 days')
+FROM (SELECT stage_path(s, t, (SELECT stages FROM fz_stage_lists WHERE n = 2)) p
+      FROM (VALUES (1, 'lead', date '2024-01-01'), (1, 'proposal', '2024-01-20'), (1, 'negotiation', '2024-02-28'),
+                   (2, 'lead', '2024-02-01'), (2, 'qualified', '2024-02-02'), (2, 'won', '2024-02-10'),
+                   (3, 'qualified', '2024-01-05'), (4, 'lead', '2024-01-01'), (4, 'lead', '2024-01-02')) v(d, s, t)
+      GROUP BY d) x
+UNION ALL
+-- empty-ish: odd stage names, only an outside deal and a deal after as_of
+SELECT 5, stage_times(p, (SELECT stages FROM fz_stage_lists WHERE n = 4), date '2024-01-10', interval '1 day')
+FROM (SELECT stage_path(s, t, (SELECT stages FROM fz_stage_lists WHERE n = 4)) p
+      FROM (VALUES (1, 'elsewhere', date '2024-01-02'), (2, 'a"b', '2024-01-11'), (2, '', '2024-01-12')) v(d, s, t)
+      GROUP BY d) x
+UNION ALL
+-- no deal at all by as_of
+SELECT 6, stage_times(p, ARRAY['lead','qualified','won'], timestamptz '2024-01-01 00:00+00')
+FROM (SELECT stage_path('won', timestamptz '2024-06-01 00:00+00', ARRAY['lead','qualified','won']) p) x
+UNION ALL
+-- many histogram buckets: 300 deals with times spread from 1 us to 20 years
+SELECT 7, stage_times(p, ARRAY['lead','qualified','won'], timestamptz '2100-01-01 00:00+00', interval '365 days')
+FROM (SELECT stage_path(s, t, ARRAY['lead','qualified','won']) p
+      FROM (SELECT g, 'lead' s, timestamptz '2000-01-01 00:00+00' t FROM generate_series(1, 300) g
+            UNION ALL
+            SELECT g, 'qualified', timestamptz '2000-01-01 00:00+00' + CASE WHEN g <= 60 THEN g * interval '1 microsecond'
+                                                                       ELSE 1.07 ^ g * interval '1 second' END
+            FROM generate_series(1, 300) g
+            UNION ALL
+            SELECT g, 'won', timestamptz '2030-01-01 00:00+00' + g * g * interval '1 minute'
+            FROM generate_series(1, 300, 2) g
+            UNION ALL
+            SELECT g, 'lead', timestamptz '2031-01-01 00:00+00' FROM generate_series(2, 300, 4) g) v(g, s, t)
+      GROUP BY g) x
+UNION ALL
+-- a rollup of two
+SELECT 8, rollup(st) FROM (
+    SELECT stage_times(p, ARRAY['lead','qualified','won'], timestamptz '2024-01-20 00:00+00', interval '10 days') st
+    FROM (SELECT d % 2 AS part, stage_path(s, t, ARRAY['lead','qualified','won']) p
+          FROM (VALUES (1, 'lead', timestamptz '2024-01-01 00:00+00'), (1, 'qualified', '2024-01-03 00:00+00'),
+                       (2, 'lead', '2024-01-02 00:00+00'), (2, 'won', '2024-01-05 00:00+00'),
+                       (3, 'qualified', '2024-01-02 00:00+00'), (3, 'lead', '2024-01-03 00:00+00'),
+                       (4, 'lead', '2024-01-01 00:00+00'), (4, 'qualified', '2024-01-19 00:00+00')) v(d, s, t)
+          GROUP BY d) y
+    GROUP BY part) x
+UNION ALL
+-- 64 stages
+SELECT 9, stage_times(p, (SELECT stages FROM fz_stage_lists WHERE n = 3))
+FROM (SELECT stage_path('s' || (g % 64 + 1), date '2024-01-01' + g, (SELECT stages FROM fz_stage_lists WHERE n = 3)) p
+      FROM generate_series(1, 150) g
+      GROUP BY g % 5) x;
+
 ------------------------------------------------------------------------------
 -- where mutants are loaded
 ------------------------------------------------------------------------------
@@ -156,6 +240,8 @@ CREATE TABLE fz_acc_stage_path (id int, v stage_path);
 CREATE TABLE fz_rt_stage_path (id int, v stage_path);
 CREATE TABLE fz_acc_stage_funnel (id int, v stage_funnel);
 CREATE TABLE fz_rt_stage_funnel (id int, v stage_funnel);
+CREATE TABLE fz_acc_stage_times (id int, v stage_times);
+CREATE TABLE fz_rt_stage_times (id int, v stage_times);
 
 ------------------------------------------------------------------------------
 -- the oracle
@@ -429,16 +515,40 @@ BEGIN
 END $$;
 
 -- stage_path -----------------------------------------------------------------
--- The funnels of a path over every known stage list and mode; a path built
--- with another stage list is refused with "different stage list".
+-- The funnels and the times in stage (without as_of; with a near as_of and
+-- stale_after; with the last representable as_of) of a path over every known
+-- stage list and mode; a path built with another stage list is refused with
+-- "different stage list".
 CREATE FUNCTION fz_kpis(v stage_path, ctx text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     l record;
     m text;
     f stage_funnel;
+    st stage_times;
+    kind text := substring(v::text FROM ',time=([a-z]+),');
     res text := '';
 BEGIN
     FOR l IN SELECT n, stages FROM fz_stage_lists ORDER BY n LOOP
+        FOREACH m IN ARRAY ARRAY['', '2024-01-05 00:00+00', '294276-12-31 23:59:59.999999+00'] LOOP
+            BEGIN
+                IF m = '' THEN
+                    SELECT stage_times(y, l.stages) INTO st FROM (VALUES (v)) s(y);
+                ELSE
+                    EXECUTE format('SELECT stage_times(y, $1, %L::%s%s) FROM (VALUES ($2)) s(y)',
+                                   m, kind, CASE WHEN m LIKE '2024%' THEN ', interval ''1 day''' ELSE '' END)
+                        INTO st USING l.stages, v;
+                END IF;
+                PERFORM fz_check(st, ctx || format('stage_times(path, list %s, as_of %s)', l.n, m));
+                res := res || format('%s/times %s=%s ', l.n, m, st::text);
+            EXCEPTION WHEN OTHERS THEN
+                IF SQLSTATE = '22023' AND SQLERRM LIKE '%different stage list%' THEN
+                    res := res || format('%s/times %s=other-list ', l.n, m);
+                ELSE
+                    PERFORM fz_bad(ctx, format('stage_times(path, list %s, as_of %s) fails: %s %s; value %s',
+                                               l.n, m, SQLSTATE, SQLERRM, v::text));
+                END IF;
+            END;
+        END LOOP;
         FOREACH m IN ARRAY ARRAY['implied', 'entered', 'ordered'] LOOP
             BEGIN
                 SELECT stage_funnel(y, l.stages, m) INTO f FROM (VALUES (v)) s(y);
@@ -477,8 +587,189 @@ BEGIN
             END IF;
         END IF;
     EXCEPTION WHEN OTHERS THEN
-        PERFORM fz_bad(ctx, format('stage_funnel(path) fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+        PERFORM fz_bad(ctx, format('stage_funnel or stage_times(path) fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
     END;
+END $$;
+
+-- stage_times ----------------------------------------------------------------
+-- The tokens of the text output of a stage_times: quoted names, numbers and
+-- the text between them; key names what a number is (the key before its '=',
+-- 'bucket' or 'count' in a histogram), stage the 1-based stage it is in.
+CREATE FUNCTION fz_times_tokens(t text, OUT i bigint, OUT tok text, OUT key text, OUT stage bigint)
+RETURNS SETOF record LANGUAGE sql IMMUTABLE AS $$
+    SELECT i, tok,
+           CASE WHEN tok ~ '^-?[0-9]+$' THEN
+                CASE WHEN prev ~ '[a-z_]+=$' THEN substring(prev FROM '([a-z_]+)=$')
+                     WHEN prev ~ ':$' THEN 'count'
+                     ELSE 'bucket' END END,
+           count(*) FILTER (WHERE tok LIKE '"%') OVER (ORDER BY i)
+    FROM (SELECT r.i, r.m[1] AS tok, lag(r.m[1]) OVER (ORDER BY r.i) AS prev
+          FROM regexp_matches(t, '"(?:[^"\\]|\\.)*"|-?[0-9]+|[^"0-9-]+|.', 'g') WITH ORDINALITY r(m, i)) x
+$$;
+
+-- The text of a stage_times with every count and total multiplied by f: what
+-- rollup() of f copies of it must give.
+CREATE FUNCTION fz_times_scaled(t text, f int) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT string_agg(CASE WHEN key IN ('deals', 'outside', 'visits', 'exited', 'exited_us', 'current',
+                                        'current_us', 'stale', 'count')
+                           THEN (tok::numeric * f)::text ELSE tok END, '' ORDER BY i)
+    FROM fz_times_tokens(t)
+$$;
+
+CREATE FUNCTION fz_kpis(v stage_times) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+    a record;
+    t text := v::text;
+    has_as_of boolean := t !~ '^\(version=[0-9]+,time=[a-z]+,as_of=none,';
+    has_stale boolean := t !~ '^\(version=[0-9]+,time=[a-z]+,as_of=[-0-9a-z]+,stale_after=none,';
+    d bigint := deals(v);
+    o bigint := outside_deals(v);
+    names text[] := '{}';
+    current_sum numeric := 0;
+    n int := 0;
+    bad text := '';
+    rows text := '';
+BEGIN
+    IF o < 0 OR o > d THEN
+        bad := bad || 'outside_deals out of range; ';
+    END IF;
+    FOR r IN SELECT * FROM time_in_stage(v) LOOP
+        n := n + 1;
+        rows := rows || format('(%s,%s,%s,%s,%s,%s,%s,%s,%s)', r.stage, r.position, r.visits, r.exited_deals,
+                               r.avg_days, r.median_days, r.current_deals, r.avg_current_days, r.stale_deals);
+        IF r.position <> n THEN
+            bad := bad || 'positions not 1..n; ';
+        END IF;
+        IF r.stage = ANY (names) THEN
+            bad := bad || format('duplicate stage %s; ', r.stage);
+            CONTINUE;
+        END IF;
+        names := names || r.stage;
+        IF r.visits < 0 OR r.exited_deals < 0 OR r.current_deals < 0 OR r.stale_deals < 0 THEN
+            bad := bad || format('negative count in %s; ', r.stage);
+        END IF;
+        IF r.visits < r.exited_deals::numeric + r.current_deals
+           OR r.exited_deals::numeric + r.current_deals > d::numeric - o THEN
+            bad := bad || format('exited + current of %s exceed its visits or the deals in the funnel; ', r.stage);
+        END IF;
+        IF (r.stale_deals IS NULL) = has_stale OR r.stale_deals > r.current_deals THEN
+            bad := bad || format('stale_deals(%s) inconsistent; ', r.stage);
+        END IF;
+        IF (r.avg_days IS NULL) <> (r.exited_deals = 0) OR (r.median_days IS NULL) <> (r.exited_deals = 0)
+           OR (r.avg_current_days IS NULL) <> (NOT has_as_of OR r.current_deals = 0) THEN
+            bad := bad || format('NULL KPIs of %s inconsistent with the counts; ', r.stage);
+        END IF;
+        IF NOT fz_in_range(r.avg_days, 0, 'Infinity') OR r.avg_days = 'Infinity'
+           OR NOT fz_in_range(r.median_days, 0, 'Infinity') OR r.median_days = 'Infinity'
+           OR NOT fz_in_range(r.avg_current_days, 0, 'Infinity') OR r.avg_current_days = 'Infinity' THEN
+            bad := bad || format('days of %s out of range; ', r.stage);
+        END IF;
+        -- the per-stage accessors agree with the rows
+        SELECT visits(v, r.stage) AS vi, exited_deals(v, r.stage) AS ex, avg_days(v, r.stage) AS ad,
+               median_days(v, r.stage) AS md, current_deals(v, r.stage) AS cu,
+               avg_current_days(v, r.stage) AS acd, stale_deals(v, r.stage) AS st INTO a;
+        IF (a.vi, a.ex, a.ad, a.md, a.cu, a.acd, a.st) IS DISTINCT FROM
+           (r.visits, r.exited_deals, r.avg_days, r.median_days, r.current_deals, r.avg_current_days, r.stale_deals) THEN
+            bad := bad || format('accessors of %s differ from time_in_stage(): %s; ', r.stage, a);
+        END IF;
+        current_sum := current_sum + r.current_deals;
+    END LOOP;
+    IF n < 1 OR n > 64 THEN
+        bad := bad || 'number of stages out of range; ';
+    END IF;
+    IF current_sum > d::numeric - o THEN
+        bad := bad || format('%s deals current but only %s in the funnel (a deal is current in one stage only); ',
+                             current_sum, d::numeric - o);
+    END IF;
+    RETURN format('%s|%s %s %s', bad, d, o, rows);
+END $$;
+
+CREATE FUNCTION fz_check(v stage_times, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w stage_times;
+    x stage_times;
+    f stage_funnel;
+    e text;
+    r text[];
+    q text[];
+BEGIN
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM fz_check_kpis(v, w, t, ctx);
+    IF ctx <> '' THEN
+        RETURN;
+    END IF;
+    -- invariants the input does not check (yet): tolerated, counted
+    BEGIN
+        FOR e IN
+            SELECT DISTINCT CASE WHEN s.cur = 0 THEN 'current_us without current deals'
+                                 ELSE 'stale deals younger than stale_after (current_us < stale * (stale_after + 1))' END
+            FROM (SELECT stage, max(tok::numeric) FILTER (WHERE key = 'current') cur,
+                         max(tok::numeric) FILTER (WHERE key = 'current_us') cur_us,
+                         max(tok::numeric) FILTER (WHERE key = 'stale') stale
+                  FROM fz_times_tokens(t) WHERE stage > 0 GROUP BY stage) s,
+                 (SELECT max(tok::numeric) FILTER (WHERE key = 'stale_after') sa FROM fz_times_tokens(t)) h
+            WHERE (s.cur = 0 AND s.cur_us <> 0) OR s.cur_us < s.stale * (h.sa + 1)
+            UNION ALL
+            -- every deal in the funnel has exited or is in at least one stage
+            SELECT 'deals in the funnel that are in no stage (sum of exited + current < deals - outside)'
+            FROM (SELECT sum(tok::numeric) FILTER (WHERE key IN ('exited', 'current')) ec,
+                         max(tok::numeric) FILTER (WHERE key = 'deals') - max(tok::numeric) FILTER (WHERE key = 'outside') f
+                  FROM fz_times_tokens(t)) c
+            WHERE c.ec < c.f
+        LOOP
+            PERFORM fz_note(ctx, format('stage_times: %s; value %s', e, t));
+        END LOOP;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('cannot tokenize the text output: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+    -- merging with itself doubles every count and total, and keeps the rest
+    BEGIN
+        SELECT rollup(y) INTO x FROM (VALUES (v), (v)) s(y);
+        IF x::text IS DISTINCT FROM fz_times_scaled(t, 2) THEN
+            PERFORM fz_bad(ctx, format('rollup(v, v) gives %s, not the counts doubled %s; value %s',
+                                       x::text, fz_times_scaled(t, 2), t));
+        END IF;
+        PERFORM fz_check(x, 'rollup(v, v)');
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN NULL;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+    -- merging with times of other stages, time type, as_of or stale_after must be refused cleanly
+    FOR x IN SELECT s.v FROM fz_seed_stage_times s LOOP
+        BEGIN
+            PERFORM rollup(y) FROM (VALUES (x), (v)) s(y);
+        EXCEPTION
+            WHEN numeric_value_out_of_range OR invalid_parameter_value THEN NULL;
+            WHEN OTHERS THEN
+                PERFORM fz_bad(ctx, format('rollup with a seed fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+        END;
+    END LOOP;
+    -- stage_report() with the funnel seeds: refused for another stage list,
+    -- else its time-in-stage columns are those of time_in_stage()
+    FOR f IN SELECT s.v FROM fz_seed_stage_funnel s LOOP
+        BEGIN
+            SELECT array_agg(format('%s', (sr.stage, sr.position, sr.visits, sr.exited_deals, sr.avg_days,
+                                           sr.median_days, sr.current_deals, sr.avg_current_days,
+                                           sr.stale_deals)) ORDER BY sr.position)
+              INTO r FROM stage_report(f, v) sr;
+            SELECT array_agg(format('%s', ts) ORDER BY ts.position) INTO q FROM time_in_stage(v) ts;
+            IF r IS DISTINCT FROM q THEN
+                PERFORM fz_bad(ctx, format('stage_report(funnel, v) %s differs from time_in_stage(v) %s; value %s',
+                                           r, q, t));
+            END IF;
+        EXCEPTION
+            WHEN invalid_parameter_value THEN NULL;
+            WHEN OTHERS THEN
+                PERFORM fz_bad(ctx, format('stage_report with a seed funnel fails: %s %s; value %s',
+                                           SQLSTATE, SQLERRM, t));
+        END;
+    END LOOP;
 END $$;
 
 -- binary round trip of the accepted values of one batch: fz_rt_<type> holds

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# io_fuzz - input-mutation fuzz test of the untrusted inputs of the four
-# storable types deal_summary, order_summary, stage_path and stage_funnel:
+# io_fuzz - input-mutation fuzz test of the untrusted inputs of the five
+# storable types deal_summary, order_summary, stage_path, stage_funnel and
+# stage_times:
 # binary input (recv, through COPY ... FORMAT binary) and text input (in).
 #
 # Valid values of each type (built with the aggregates, test/fuzz/setup.sql)
@@ -17,6 +18,8 @@
 # Fast by default (well under 60 s): a deterministic sweep plus
 #   FUZZ_ITERATIONS  random mutants per type and per format (default 300);
 #                    raise it for a soak run, e.g. FUZZ_ITERATIONS=3000
+#   FUZZ_TYPES       comma-separated types to fuzz (default all five), e.g.
+#                    FUZZ_TYPES=stage_times FUZZ_ITERATIONS=5000 for a soak of one
 #   FUZZ_SEED        the random seed (default: a fresh one, printed) to replay a run
 #   FUZZ_BATCH       mutants per psql session (default 100)
 #   FUZZ_KEEP=1      keep the work directory of the mutants
