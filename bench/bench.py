@@ -10,6 +10,9 @@ It prints one table of medians and ratios and writes it to a markdown file.
 Environment: BENCH_DB (database), BENCH_RUNS (default 5), BENCH_OUT (markdown
 file to write), BENCH_DEALS (rows in deals, for the window cases).
 Times are never asserted: this reports, it does not test.
+Arguments: case ids to run only those.  `bench.py --check` instead verifies
+that the time-in-stage SQL returns the numbers of ours (see check()); exit 1
+when they differ.
 """
 import datetime
 import os
@@ -53,6 +56,85 @@ def window(n, ours, sql):
     return ("SELECT count(x) FROM (SELECT count(*) OVER w AS x " + w,
             "SELECT count(x) FROM (SELECT " + sql + " AS x " + w,
             "SELECT count(x) FROM (SELECT " + ours + " AS x " + w)
+
+
+# Stage history (funnel, time in stage).  s1..s5: per deal, the earliest time it
+# entered stage k after having entered stages 1..k-1 in order (the ordered funnel).
+ORDERED_CHAIN = (
+    " s1 AS (SELECT deal_id, min(t) t FROM e WHERE pos = 1 GROUP BY 1),"
+    " s2 AS (SELECT s.deal_id, min(e.t) t FROM s1 s JOIN e ON e.deal_id = s.deal_id AND e.pos = 2 AND e.t >= s.t GROUP BY 1),"
+    " s3 AS (SELECT s.deal_id, min(e.t) t FROM s2 s JOIN e ON e.deal_id = s.deal_id AND e.pos = 3 AND e.t >= s.t GROUP BY 1),"
+    " s4 AS (SELECT s.deal_id, min(e.t) t FROM s3 s JOIN e ON e.deal_id = s.deal_id AND e.pos = 4 AND e.t >= s.t GROUP BY 1),"
+    " s5 AS (SELECT s.deal_id, min(e.t) t FROM s4 s JOIN e ON e.deal_id = s.deal_id AND e.pos = 5 AND e.t >= s.t GROUP BY 1)")
+# as_of for time in stage: after the last event of bench/generate.sql (created_at
+# < 2026-11-01, events at most 40 days later), so every deal is measured.
+AS_OF = "timestamptz '2026-12-15 00:00+00'"
+PATHS = "(SELECT stage_path(stage, entered_at, " + STAGES + ") p FROM stage_events GROUP BY deal_id) x"
+
+
+def tis_ctes(as_of):
+    """Time in stage in plain SQL, as CTEs ev, ds, st.  Events at or before
+    as_of, NULL stage/time ignored, stages outside the list at position 6,
+    in (time, position) order per deal (one sort, one WindowAgg):
+      starts = first event of a visit (a run of one position),
+      gap    = time to the deal's next event (NULL on its last one).
+    A visit's length is the sum of the gaps of its events, so per deal and
+    stage (ds): visits, closed time = sum(gap), cur = holds the deal's last
+    event (its open visit), age = as_of - start of the latest visit.  Then
+    per stage (st): exited deals (not current) with avg / median of their
+    time, current deals with their average age and the stale ones."""
+    return ("ev AS (SELECT deal_id, pos, t, pos IS DISTINCT FROM lag(pos) OVER w AS starts, lead(t) OVER w - t AS gap"
+            " FROM (SELECT deal_id, coalesce(array_position(" + STAGES + ", stage), 6) pos, entered_at t FROM stage_events"
+            " WHERE stage IS NOT NULL AND entered_at <= " + as_of + ") se"
+            " WINDOW w AS (PARTITION BY deal_id ORDER BY t, pos)),"
+            " ds AS (SELECT pos, (count(*) FILTER (WHERE starts))::int visits, bool_or(gap IS NULL) cur,"
+            " date_part('epoch', sum(gap)) / 86400 days, " + as_of + " - max(t) FILTER (WHERE starts) age"
+            " FROM ev WHERE pos < 6 GROUP BY deal_id, pos),"
+            " st AS (SELECT pos, sum(visits) visits, count(*) FILTER (WHERE NOT cur) exited,"
+            " avg(days) FILTER (WHERE NOT cur) avg_days,"
+            " percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FILTER (WHERE NOT cur) median_days,"
+            " count(*) FILTER (WHERE cur) cur, avg(date_part('epoch', age) / 86400) FILTER (WHERE cur) cur_days,"
+            " count(*) FILTER (WHERE cur AND age > interval '30 days') stale FROM ds GROUP BY pos)")
+
+
+TIS_COLS = ("coalesce(st.visits, 0) visits, coalesce(st.exited, 0) exited_deals, st.avg_days, st.median_days,"
+            " coalesce(st.cur, 0) current_deals, st.cur_days avg_current_days, coalesce(st.stale, 0) stale_deals")
+STAGE_ROWS = "(SELECT stage, pos::int FROM unnest(" + STAGES + ") WITH ORDINALITY u(stage, pos)) s"
+
+
+def sql_time_in_stage(as_of):
+    return ("WITH " + tis_ctes(as_of) + " SELECT s.stage, s.pos AS position, " + TIS_COLS +
+            " FROM " + STAGE_ROWS + " LEFT JOIN st ON st.pos = s.pos ORDER BY s.pos")
+
+
+def ours_time_in_stage(as_of):
+    return ("SELECT t.* FROM (SELECT stage_times(p, " + STAGES + ", " + as_of + ", interval '30 days') s FROM "
+            + PATHS + ") y, time_in_stage(s) t")
+
+
+def sql_funnel_time_report(as_of):
+    # the ordered funnel of funnel_ordered (events with a NULL time ignored, as
+    # stage_path does) as an array of reached counts, beside time in stage
+    return ("WITH e AS MATERIALIZED (SELECT deal_id, array_position(" + STAGES + ", stage) pos, entered_at t FROM stage_events"
+            " WHERE entered_at IS NOT NULL)," + ORDERED_CHAIN + ","
+            " fr AS MATERIALIZED (SELECT ARRAY[(SELECT count(*) FROM s1), (SELECT count(*) FROM s2), (SELECT count(*) FROM s3),"
+            " (SELECT count(*) FROM s4), (SELECT count(*) FROM s5)] r), " + tis_ctes(as_of) +
+            " SELECT s.stage, s.pos AS position, r[s.pos] reached, r[s.pos]::float8 / nullif(r[s.pos - 1], 0) step_rate,"
+            " r[s.pos]::float8 / nullif(r[1], 0) cumulative_rate, r[5]::float8 / nullif(r[s.pos], 0) win_probability, " + TIS_COLS +
+            " FROM " + STAGE_ROWS + " CROSS JOIN fr LEFT JOIN st ON st.pos = s.pos ORDER BY s.pos")
+
+
+HISTORY = ("(SELECT stage_history(deal_id, stage, entered_at, " + STAGES + ") h FROM stage_events) y")
+
+
+def ours_funnel_time_report_1level(as_of):
+    return ("SELECT r.* FROM " + HISTORY + ", stage_report(stage_funnel(h, 'ordered'), stage_times(h, " + as_of +
+            ", interval '30 days')) r")
+
+
+def ours_funnel_time_report(as_of):
+    return ("SELECT r.* FROM (SELECT stage_funnel(p, " + STAGES + ", 'ordered') f, stage_times(p, " + STAGES + ", " + as_of +
+            ", interval '30 days') s FROM " + PATHS + ") y, stage_report(f, s) r")
 
 
 QUARTER = "created_at >= '2026-07-01' AND created_at < '2026-10-01'"
@@ -110,15 +192,27 @@ CASES = [
     ("funnel_ordered", "funnel (ordered) over stage history", SERIAL,
      "SELECT count(stage), count(entered_at) FROM stage_events",
      "WITH e AS MATERIALIZED (SELECT deal_id, array_position(" + STAGES + ", stage) pos, entered_at t FROM stage_events),"
-     " s1 AS (SELECT deal_id, min(t) t FROM e WHERE pos = 1 GROUP BY 1),"
-     " s2 AS (SELECT s.deal_id, min(e.t) t FROM s1 s JOIN e ON e.deal_id = s.deal_id AND e.pos = 2 AND e.t >= s.t GROUP BY 1),"
-     " s3 AS (SELECT s.deal_id, min(e.t) t FROM s2 s JOIN e ON e.deal_id = s.deal_id AND e.pos = 3 AND e.t >= s.t GROUP BY 1),"
-     " s4 AS (SELECT s.deal_id, min(e.t) t FROM s3 s JOIN e ON e.deal_id = s.deal_id AND e.pos = 4 AND e.t >= s.t GROUP BY 1),"
-     " s5 AS (SELECT s.deal_id, min(e.t) t FROM s4 s JOIN e ON e.deal_id = s.deal_id AND e.pos = 5 AND e.t >= s.t GROUP BY 1)"
+     + ORDERED_CHAIN +
      " SELECT (SELECT count(*) FROM s1), (SELECT count(*) FROM s2), (SELECT count(*) FROM s3), (SELECT count(*) FROM s4), (SELECT count(*) FROM s5)",
      "SELECT (stage_conversion(stage_funnel(p, " + STAGES + ", 'ordered'))).* FROM (SELECT stage_path(stage, entered_at, " + STAGES + ") p"
      " FROM stage_events GROUP BY deal_id) x", "SQL/ours >= 2"),
+    ("time_in_stage", "time in stage over stage history (as_of, stale after 30 days)", SERIAL,
+     "SELECT count(stage), count(entered_at), count(deal_id) FROM stage_events",
+     sql_time_in_stage(AS_OF), ours_time_in_stage(AS_OF), "SQL/ours >= 2"),
+    ("funnel_time_report", "funnel (ordered) + time in stage, one report", SERIAL,
+     "SELECT count(stage), count(entered_at), count(deal_id) FROM stage_events",
+     sql_funnel_time_report(AS_OF), ours_funnel_time_report(AS_OF), "SQL/ours >= 2"),
 ]
+# the one-level form (stage_history) against the same SQL
+for cid, base in (("funnel_implied_1level", "funnel_implied"), ("funnel_ordered_1level", "funnel_ordered"),
+                  ("funnel_time_report_1level", "funnel_time_report")):
+    b = [c for c in CASES if c[0] == base][0]
+    if base == "funnel_time_report":
+        ours = ours_funnel_time_report_1level(AS_OF)
+    else:
+        ours = ("SELECT (stage_conversion(stage_funnel(h" + (", 'ordered'" if base == "funnel_ordered" else "") + "))).* FROM "
+                + HISTORY)
+    CASES.append((cid, b[1] + ", one-level form (stage_history)", b[2], b[3], b[4], ours, b[6]))
 for n, label in ((DEALS // 10, "1M"), (DEALS * 4 // 10, "4M")):
     f, s, o = window(n, "hit_ratio(won) OVER w",
                      "(count(*) FILTER (WHERE won) OVER w)::float8 / nullif(count(won) OVER w, 0)")
@@ -153,7 +247,75 @@ def run_case(settings, floor, sql, ours):
     return [statistics.median(t[i::3]) for i in range(3)]
 
 
+# --check: the time-in-stage SQL must give the numbers of ours.  Integers and
+# texts equal, averages and rates to 1e-9 relative, ours' median within 1/128
+# of the exact one (it comes from a histogram).  Over the benchmark's
+# stage_events and over random histories with re-entries, stages outside the
+# list, NULL stages and times, and many events at one instant (a temporary
+# table shadowing stage_events); each at the benchmark's as_of and at one that
+# cuts the histories.
+CHECK_AS_OF = (AS_OF, "timestamptz '2025-09-01 00:00+00'")
+CHECK_DATA = (
+    ("benchmark data", ""),
+    ("random histories",
+     "SELECT setseed(0.25) \\g /dev/null\n"
+     "CREATE TEMP TABLE stage_events AS SELECT d AS deal_id,"
+     " (ARRAY['lead','qualified','proposal','negotiation','won','lost','on hold',NULL])[1 + floor(random() * 8)::int] AS stage,"
+     " CASE WHEN random() >= 0.03 THEN timestamptz '2025-06-01 00:00+00' + make_interval(days => floor(random() * 150)::int,"
+     " secs => CASE WHEN random() < 0.5 THEN 0 ELSE floor(random() * 86400) END) END AS entered_at"
+     " FROM generate_series(1, 3000) d, generate_series(1, 1 + d % 9) i;\n"
+     "ANALYZE stage_events;\n"),
+)
+TIS_KINDS = "iiiamiai"  # after stage: position, visits, exited, avg, median, current, avg_current, stale
+
+
+def rows_differ(kinds, a, b):
+    """None when the rows agree, else a description; also the median's relative deviation."""
+    worst = 0.0
+    if len(a) != len(b) or not a:
+        return "%d rows vs %d rows" % (len(a), len(b)), worst
+    for ra, rb in zip(a, b):
+        fa, fb = ra.split("|"), rb.split("|")
+        if len(fa) != len(kinds) + 1 or len(fb) != len(fa) or fa[0] != fb[0]:
+            return "row %r vs %r" % (ra, rb), worst
+        for k, x, y in zip(kinds, fa[1:], fb[1:]):
+            if x == "" or y == "" or k == "i":
+                ok = x == y
+            else:
+                x, y = float(x), float(y)
+                if k == "m":
+                    ok = abs(x - y) <= abs(x) / 128 + 1e-12
+                    if x:
+                        worst = max(worst, abs(x - y) / abs(x))
+                else:
+                    ok = abs(x - y) <= 1e-9 * max(abs(x), abs(y))
+            if not ok:
+                return "SQL %r vs ours %r" % (ra, rb), worst
+    return None, worst
+
+
+def check():
+    failed = 0
+    for data, setup in CHECK_DATA:
+        for as_of in CHECK_AS_OF:
+            for cid, kinds, sql, ours in (
+                    ("time_in_stage", TIS_KINDS, sql_time_in_stage(as_of), ours_time_in_stage(as_of)),
+                    ("funnel_time_report", "iiaaa" + TIS_KINDS[1:], sql_funnel_time_report(as_of),
+                     ours_funnel_time_report(as_of))):
+                out = psql(setup + sql + ";\n\\echo @@\n" + ours + ";\n")
+                a, b = out.split("@@\n")
+                err, worst = rows_differ(kinds, a.split("\n")[:-1], b.split("\n")[:-1])
+                print("%-18s %-16s as_of %s: %s" % (cid, data, as_of.split("'")[1],
+                      "MISMATCH " + err if err else "ok (median within %.5f)" % worst))
+                failed += err is not None
+    if failed:
+        print("check FAILED: %d comparisons differ" % failed)
+    return 1 if failed else 0
+
+
 def main():
+    if sys.argv[1:] == ["--check"]:
+        sys.exit(check())
     only = set(sys.argv[1:])
     version = psql("SELECT version()").strip()
     cpu = "unknown"

@@ -15,14 +15,16 @@ SELECT g AS deal_id, (g % :reps) AS rep_id,
 FROM (SELECT g, random() AS r,
              timestamptz '2024-11-01 00:00+00' + make_interval(secs => random() * 730 * 86400) AS created_at
       FROM generate_series(1, :deals) g) s;
--- stage history: each deal walks the funnel up to a random furthest stage, sometimes back one
+-- stage history: each deal walks the funnel up to its furthest stage (1 + deal_id % 5), one
+-- stage a week; every 20th deal (one that reached negotiation) goes back to qualified
+-- 40 days in: a loop, so time in stage has re-entries.  Last event before 2026-12-11.
 CREATE UNLOGGED TABLE stage_events AS
 SELECT d.deal_id, st.stage, d.created_at + make_interval(days => k * 7 + (d.deal_id % 5)) AS entered_at
 FROM (SELECT deal_id, created_at, 1 + (deal_id * 2654435761 % 5)::int AS furthest FROM deals) d,
      LATERAL generate_series(1, d.furthest) k,
      LATERAL (SELECT (ARRAY['lead','qualified','proposal','negotiation','won'])[k] AS stage) st
 UNION ALL
-SELECT deal_id, 'qualified', created_at + interval '40 days' FROM deals WHERE deal_id % 20 = 0;
+SELECT deal_id, 'qualified', created_at + interval '40 days' FROM deals WHERE deal_id % 20 = 3;
 CREATE UNLOGGED TABLE orders AS
 SELECT g AS order_id, 1 + (g::bigint * 7919 % (:deals / 10)) AS customer_id,
        round((5 + random() * 495)::numeric, 2) AS amount,
