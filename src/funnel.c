@@ -289,6 +289,11 @@ path_accum_common(FunctionCallInfo fcinfo, TimeKind kind)
 		p = path_get(PG_GETARG_DATUM(0));
 		if (p->stages_hash != sl->hash || p->nstages != sl->nstages)
 			stages_changed(fname);
+		if (PATH_KIND(p) != kind)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: the path holds %s events, this row has a %s", fname,
+							time_kind_names[PATH_KIND(p)], time_kind_names[kind])));
 		p = path_reserve(fcinfo, p, true, 1);
 	}
 	if (p->nevents > 0)

@@ -20,6 +20,7 @@
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/expandeddatum.h"
@@ -366,8 +367,16 @@ history_accum_common(FunctionCallInfo fcinfo, bool text_ids, TimeKind kind)
 	else
 		h = history_get(PG_GETARG_DATUM(0));
 	if (eh)
-	{
 		h = eh->h;
+	/* a state passed in by hand must be of this call's id and time types */
+	if (((h->flags & HISTORY_TEXT_IDS) != 0) != text_ids || HISTORY_KIND(h) != kind)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the state holds %s ids and %s times, this row has %s and %s", fname,
+						(h->flags & HISTORY_TEXT_IDS) ? "text" : "bigint", time_kind_names[HISTORY_KIND(h)],
+						text_ids ? "text" : "bigint", time_kind_names[kind])));
+	if (eh)
+	{
 		if (h->stages_hash != sl->hash || h->nstages != sl->nstages)
 			stages_changed(fname);
 		eh_reserve(eh, RECORD_SIZE(idlen));
@@ -971,6 +980,8 @@ stage_history_recv(PG_FUNCTION_ARGS)
 			id = pq_getmsgbytes(buf, idlen);
 			if (memchr(id, '\0', idlen))
 				kpi_bad_binary("stage_history", "Deal id contains a NUL byte.");
+			/* text ids must be valid in the database encoding, as any text */
+			pg_verifymbstr(id, idlen, false);
 		}
 		else
 		{

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Input-mutation fuzzer of the binary (recv) and text (in) functions of
-deal_summary, order_summary, stage_path, stage_funnel and stage_times.
+deal_summary, order_summary, stage_path, stage_funnel, stage_times and
+stage_history.
 
 Run by test/t/io_fuzz.sh, which creates the database (PGDATABASE) and runs
 test/fuzz/setup.sql in it.  Standard library only; talks to the server with
@@ -18,10 +19,15 @@ INSERT of the literal).  A mutant must either be refused with an ERROR or be
 a valid value: fz_check() (setup.sql) checks that its text output reads back
 to the same value, that the accessors work and agree with each other, and
 that merging it works; at the end of every batch the accepted values also
-make a binary COPY round trip.
+make a binary COPY round trip.  For stage_history, fz_check() also rebuilds the
+two-level result from the value's events (a stage_path per deal, then
+stage_funnel / stage_times) and compares; its rejections must be 22P02 (text)
+or 22P03 (binary; 08P01 for a truncated payload, 22021 for bad UTF-8), and a
+probe of its transition function runs once (fz_probe_stage_history()).
 
 Failures: a server crash (or lost connection), a hang (statement timeout), an
-internal error (SQLSTATE class XX), running out of memory, or an accepted
+internal error (SQLSTATE class XX), running out of memory, a rejection with
+an SQLSTATE the type does not allow (STRICT_SQLSTATES), or an accepted
 value that fz_check() finds invalid.  Each failing mutant is saved under /tmp
 with a reproducer, and its path printed.
 
@@ -44,7 +50,7 @@ import sys
 import tempfile
 import time
 
-ALL_TYPES = ['deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times']
+ALL_TYPES = ['deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history']
 # FUZZ_TYPES=stage_times,stage_path: fuzz only these (e.g. for a soak run of one type)
 TYPES = [t.strip() for t in os.environ.get('FUZZ_TYPES', ','.join(ALL_TYPES)).split(',') if t.strip()]
 if not TYPES or set(TYPES) - set(ALL_TYPES):
@@ -69,9 +75,17 @@ STATEMENT_TIMEOUT = '30s'       # per statement: an input function must not hang
 def bad_rejection(sqlstate):
     return sqlstate.startswith('XX') or sqlstate.startswith('53') or sqlstate == '57014'
 
+
+# types whose input errors must have one of these SQLSTATEs (the others: any
+# but bad_rejection()): invalid text / binary representation; 08P01 is a
+# payload cut short (pq_getmsg*), 22021 bad UTF-8 in a string of the payload
+STRICT_SQLSTATES = {'stage_history': {'txt': {'22P02'}, 'bin': {'22P03', '08P01', '22021'}}}
+
 MIN_TIMESTAMP = -211813488000000000     # 4714-11-24 BC, as in datatype/timestamp.h
 END_TIMESTAMP = 9223371331200000000     # 294277-01-01
 HIST_MAX_BUCKET = 3775                  # the last stage_times histogram bucket (src/stage_times.c)
+HISTORY_MAX_ID = 1024                   # bytes of a text deal id of a stage_history (src/stage_history.c)
+USECS_PER_DAY = 86400000000
 
 PSQL = ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=0']
 ENV = dict(os.environ, PGCLIENTENCODING='UTF8', PGAPPNAME='io_fuzz')
@@ -266,9 +280,61 @@ def layout_stage_times(p):
     return f
 
 
+def history_parse(p):
+    """The parts of a stage_history payload, as far as they parse: nstages,
+    the offsets of the names, of nevents (the end of the names), text ids
+    or not, and the events [(offset, end, offset of the id length or None)]."""
+    if len(p) < 4:
+        return None
+    n = from_bytes(p[2:4])
+    names, o = [], 4
+    for _ in range(max(0, min(n, 70))):
+        z = p.find(b'\0', o)
+        if z < 0:
+            return None
+        names.append(o)
+        o = z + 1
+    if o + 8 > len(p):
+        return None
+    h = {'n': n, 'names': names, 'nevents_at': o, 'nevents': from_bytes(p[o:o + 8]),
+         'text': bool(p[1] & 0x08), 'events': []}
+    o += 8
+    while o < len(p):
+        if h['text']:
+            if o + 2 > len(p):
+                break
+            ln = int.from_bytes(p[o:o + 2], 'big')
+            if o + 12 + ln > len(p):
+                break
+            h['events'].append((o, o + 12 + ln, o))
+            o += 12 + ln
+        else:
+            if o + 18 > len(p):
+                break
+            h['events'].append((o, o + 18, None))
+            o += 18
+    return h
+
+
+def layout_stage_history(p):
+    # version u8, flags u8, nstages i16, nstages x name cstring, nevents i64,
+    # nevents x (id i64 | (idlen i16, id bytes), pos i16, ts i64)
+    h = history_parse(p)
+    if h is None:
+        return None
+    f = [(0, 1, 'version'), (1, 1, 'flags'), (2, 2, 'nstages'), (h['nevents_at'], 8, 'nevents')]
+    for k, (o, end, lo) in enumerate(h['events']):
+        if lo is None:
+            f.append((o, 8, 'event%d.id' % k))
+        else:
+            f.append((o, 2, 'event%d.idlen' % k))
+        f += [(end - 10, 2, 'event%d.pos' % k), (end - 8, 8, 'event%d.ts' % k)]
+    return f
+
+
 LAYOUT = {'deal_summary': layout_deal_summary, 'order_summary': layout_order_summary,
           'stage_path': layout_stage_path, 'stage_funnel': layout_stage_funnel,
-          'stage_times': layout_stage_times}
+          'stage_times': layout_stage_times, 'stage_history': layout_stage_history}
 
 
 def fields_of(typ, p, seed_payload):
@@ -286,11 +352,16 @@ def from_bytes(b):
     return int.from_bytes(b, 'big', signed=True)
 
 
-def boundary_values(width, full=False):
+# more values worth trying in the fields of some types, by field width
+EXTRA_VALUES = {'stage_history': {2: [3, 4, HISTORY_MAX_ID, HISTORY_MAX_ID + 1, 0xffff],
+                                  8: [USECS_PER_DAY, 757382400000000, 757382400000001]}}
+
+
+def boundary_values(width, full=False, typ=None):
     """Values worth trying in an integer field of `width` bytes."""
     bits = 8 * width
     hi, lo = (1 << (bits - 1)) - 1, -(1 << (bits - 1))
-    v = [0, 1, -1, hi, lo]
+    v = [0, 1, -1, hi, lo] + EXTRA_VALUES.get(typ, {}).get(width, [])
     if width == 1:
         v += [2, 3, 4, 0x7f]
     elif width == 2:
@@ -334,11 +405,15 @@ def binary_sweep(typ, seeds):
     out = []
     for sn, p in seeds:
         fields = LAYOUT[typ](p) or []
+        if typ == 'stage_history':
+            # the header and the first two and the last events: the others get the same values
+            last = max([int(re.match(r'event(\d+)', x[2]).group(1)) for x in fields if x[2].startswith('event')] or [0])
+            fields = [x for x in fields if not re.match(r'event(?!(0|1|%d)\.)' % last, x[2])]
         if sn != seeds[0][0]:
             # stage_times: the header fields that differ between its seeds
             fields = fields[3:8] if typ == 'stage_times' else fields[:8]
         for off, w, name in fields:
-            for v in boundary_values(w):
+            for v in boundary_values(w, typ=typ):
                 q = bytearray(p)
                 q[off:off + w] = to_bytes(v, w)
                 out.append((bytes(q), 'seed %d: %s := %d' % (sn, name, v)))
@@ -356,6 +431,8 @@ def binary_sweep(typ, seeds):
             q = change_count(typ, bytearray(p), d, rng)
             if q is not None:
                 out.append((bytes(q), 'seed %d: element count %+d' % (sn, d)))
+    if typ == 'stage_history':
+        out += history_bin_probes()
     return out
 
 
@@ -365,6 +442,8 @@ def change_count(typ, p, d, rng):
     the data."""
     if typ == 'stage_times':
         return change_count_times(p, d, rng)
+    if typ == 'stage_history':
+        return change_count_history(p, d, rng)
     if typ == 'stage_path' and len(p) >= 16:
         n = from_bytes(p[12:16])
         if d > 0:
@@ -432,6 +511,101 @@ def change_count_times(p, d, rng):
     return p + tail
 
 
+HISTORY_TS = [0, 757382400000000, 757382400000001, MIN_TIMESTAMP, MIN_TIMESTAMP - 1, END_TIMESTAMP - 1,
+              END_TIMESTAMP, -1]
+HISTORY_IDS = [b'', b'x', b'"\\', 'é'.encode(), '😀'.encode(), b'\xff', b'\xc3', b'a\0b', b'a' * HISTORY_MAX_ID,
+               b'a' * (HISTORY_MAX_ID + 1), 'é'.encode() * (HISTORY_MAX_ID // 2)]
+
+
+def history_event(h, rng, like=None):
+    """A binary stage_history event: mostly plausible, sometimes at a limit."""
+    n = h['n']
+    pos = rng.choice([0, 0, n - 1, n, n, n + 1, 0xffff, 0x8000])
+    ts = rng.choice(HISTORY_TS)
+    if h['text']:
+        ident = rng.choice(HISTORY_IDS + ([like] if like is not None else []) * 4)
+        return to_bytes(len(ident), 2) + ident + to_bytes(pos, 2) + to_bytes(ts, 8)
+    ident = rng.choice([0, -1, 42, (1 << 63) - 1, -(1 << 63)] + ([like] if like is not None else []) * 3)
+    return to_bytes(ident, 8) + to_bytes(pos, 2) + to_bytes(ts, 8)
+
+
+def change_count_history(p, d, rng):
+    """stage_history: add or remove events at the end of those that parse
+    (nevents follows), or stage names (nstages follows)."""
+    h = history_parse(bytes(p))
+    if h is None:
+        return None
+    if rng.random() < 0.3:
+        at = h['nevents_at']
+        if d > 0:
+            p[at:at] = b''.join(rng.choice([b'new', b'', b'lead', b'\xc3\xa9', b'x' * 200, b'\xff\xfe'] +
+                                            [bytes(p[o:p.find(b'\0', o)]) for o in h['names'][:3]]) + b'\0'
+                                 for _ in range(d))
+        else:
+            if len(h['names']) < 1 - d:
+                return None
+            del p[h['names'][d]:at]
+        p[2:4] = to_bytes(h['n'] + d, 2)
+        return p
+    ev = h['events']
+    end = ev[-1][1] if ev else h['nevents_at'] + 8
+    like = None
+    if ev:
+        o, e, lo = ev[0]
+        like = bytes(p[o + 2:e - 10]) if lo is not None else from_bytes(p[o:o + 8])
+    if d > 0:
+        p[end:end] = b''.join(history_event(h, rng, like) for _ in range(d))
+    else:
+        if len(ev) < -d:
+            return None
+        del p[ev[d][0]:end]
+    at = h['nevents_at']
+    p[at:at + 8] = to_bytes(h['nevents'] + d, 8)
+    return p
+
+
+def history_payload(kind, text_ids, names, events, flags=0, nevents=None):
+    """A binary stage_history; events: (id, pos, ts), id bytes for text ids."""
+    out = [bytes([1, flags | (kind << 1) | (8 if text_ids else 0)]), to_bytes(len(names), 2)]
+    out += [nm + b'\0' for nm in names]
+    out.append(to_bytes(len(events) if nevents is None else nevents, 8))
+    for ident, pos, ts in events:
+        out.append((to_bytes(len(ident), 2) + ident) if text_ids else to_bytes(ident, 8))
+        out.append(to_bytes(pos, 2) + to_bytes(ts, 8))
+    return b''.join(out)
+
+
+def history_bin_probes():
+    """Hand-made binary stage_history edge cases."""
+    ab = [b'a', b'b']
+    t0 = 757382400000000
+    P = history_payload
+    return [(data, 'probe: ' + what) for data, what in [
+        (P(1, True, ab, [(b'\xff\xfe', 0, t0)]), 'a text id that is not UTF8'),
+        (P(1, True, ab, [(b'\xc3', 0, t0)]), 'a text id cut in a UTF8 sequence'),
+        (P(1, True, ab, [(b'a\0b', 0, t0)]), 'a text id with a NUL byte'),
+        (P(1, True, ab, [(b'', 0, t0)]), 'an empty text id'),
+        (P(1, True, ab, [(b'x' * HISTORY_MAX_ID, 2, t0)]), 'a text id at the length limit'),
+        (P(1, True, ab, [(b'x' * (HISTORY_MAX_ID + 1), 2, t0)]), 'a text id over the length limit'),
+        (P(2, False, ab, [(1, 2, t0), (1, 3, t0)]), 'a position past the outside one'),
+        (P(3, False, ab, [(-(1 << 63), 0, MIN_TIMESTAMP), ((1 << 63) - 1, 1, END_TIMESTAMP - 1)]), 'extreme ids and times'),
+        (P(3, False, ab, [(1, 0, END_TIMESTAMP)]), 'a time past the range'),
+        (P(3, False, ab, [(1, 0, MIN_TIMESTAMP - 1)]), 'a time before the range'),
+        (P(1, False, ab, [(1, 0, t0 + 1)]), 'a date history with a time not at midnight'),
+        (P(1, False, ab, [(2, 0, t0), (1, 1, t0), (1, 0, t0), (2, 0, t0)]), 'unsorted events, a duplicate'),
+        (P(1, False, ab, [(2, 0, t0), (1, 1, t0)], flags=1), 'unsorted events flagged sorted'),
+        (P(1, False, ab, [], nevents=0), 'no events'),
+        (P(1, False, ab, [(1, 0, t0)], nevents=2), 'one event short'),
+        (P(0, False, ab, [(1, 0, t0)]), 'time type 0'),
+        (P(1, False, ab, [(1, 0, t0)], flags=0x10), 'an unknown flag bit'),
+        (P(1, False, [b'a', b'a'], [(1, 0, t0)]), 'duplicate stage names'),
+        (P(1, False, [b''], [(1, 1, t0)]), 'one empty stage name'),
+        (P(1, False, [b's%d' % i for i in range(64)], [(1, 64, t0)]), '64 stages'),
+        (P(1, False, [b's%d' % i for i in range(65)], [(1, 0, t0)]), '65 stages'),
+        (P(1, False, [b'\xff'], [(1, 0, t0)]), 'a stage name that is not UTF8'),
+    ]]
+
+
 def mutate_binary(typ, p0, seeds, rng):
     """Stack 1..8 random mutations on payload p0."""
     p = bytearray(p0)
@@ -454,7 +628,7 @@ def mutate_binary(typ, p0, seeds, rng):
             ops.append('byte %d := %d' % (i, p[i]))
         elif op in (3, 4, 5) and f:
             off, w, name = rng.choice(f)
-            v = rng.choice(boundary_values(w, full=True))
+            v = rng.choice(boundary_values(w, full=True, typ=typ))
             p[off:off + w] = to_bytes(v, w)
             ops.append('%s := %d' % (name, v))
         elif op == 6 and f:
@@ -551,6 +725,8 @@ def text_sweep(typ, seeds):
     out = []
     sn, s = seeds[0]
     nums = list(NUM_RE.finditer(s))
+    if typ == 'stage_history':
+        nums = nums[:8] + nums[-3:]     # the header, the first two events and the last one
     for m in nums:
         for v in NUM_SWEEP:
             out.append((s[:m.start()] + v + s[m.end():], 'seed %d: number at %d := %r' % (sn, m.start(), v[:50])))
@@ -569,13 +745,15 @@ def text_sweep(typ, seeds):
         out.append((s[:end] + ',' + s[m.start():end] + s[end:], 'seed %d: field %s repeated' % (sn, m.group(1))))
     for sn, s in seeds[1:]:
         nums = list(NUM_RE.finditer(s))
-        if typ == 'stage_times':
+        if typ in ('stage_times', 'stage_history'):
             nums = nums[:12]        # its big seeds have hundreds of numbers: the header and first stage
         for m in nums:
             for v in ('-1', '99999999999999999999999', '9223372036854775808'):
                 out.append((s[:m.start()] + v + s[m.end():], 'seed %d: number at %d := %s' % (sn, m.start(), v)))
     if typ == 'stage_times':
         out += times_probes()
+    if typ == 'stage_history':
+        out += history_probes()
     return out
 
 
@@ -690,11 +868,131 @@ def mutate_times_text(s, rng):
         'stage renamed'
 
 
+def history_text(kind, ids, stages, events):
+    """A stage_history in text form; events: (id as written, pos, ts)."""
+    return '(version=1,time=%s,ids=%s,stages=[%s],events=[%s])' % (
+        kind, ids, ','.join(stages), ','.join('(%s,%s,%s)' % e for e in events))
+
+
+def history_probes():
+    """Hand-made stage_history edge cases: the limits of the ids, positions,
+    times and number of stages; escapes; order; spaces."""
+    M = 2 ** 63 - 1
+    t0 = 757382400000000
+    ab = ['"a"', '"b"']
+    H = history_text
+    long_ascii, long_utf8 = 'x' * HISTORY_MAX_ID, 'é' * (HISTORY_MAX_ID // 2)
+    return [(s, 'probe: ' + what) for s, what in [
+        (H('date', 'bigint', ab, [(M, 0, t0), (-M - 1, 2, t0)]), 'int64 ids at both limits, a position outside'),
+        (H('date', 'bigint', ab, [(M + 1, 0, t0)]), 'a bigint id past the limit'),
+        (H('date', 'bigint', ab, [('"1"', 0, t0)]), 'a quoted id in a bigint history'),
+        (H('date', 'text', ab, [(1, 0, t0)]), 'an unquoted id in a text history'),
+        (H('date', 'bigint', ab, [(1, 3, t0)]), 'a position past the outside one'),
+        (H('date', 'bigint', ab, [(1, -1, t0)]), 'a negative position'),
+        (H('timestamp', 'bigint', ab, [(1, 0, MIN_TIMESTAMP), (1, 1, END_TIMESTAMP - 1)]), 'the first and the last time'),
+        (H('timestamp', 'bigint', ab, [(1, 0, END_TIMESTAMP)]), 'a time past the range'),
+        (H('timestamp', 'bigint', ab, [(1, 0, MIN_TIMESTAMP - 1)]), 'a time before the range'),
+        (H('date', 'bigint', ab, [(1, 0, t0 + 1)]), 'a date history with a time not at midnight'),
+        (H('date', 'bigint', ab, []), 'no events'),
+        (H('date', 'bigint', ab, [(2, 1, t0), (1, 0, t0 + 5), (1, 0, t0), (2, 1, t0)]), 'unsorted events, a duplicate'),
+        (H('date', 'text', ab, [('"%s"' % long_ascii, 0, t0)]), 'a text id at the length limit'),
+        (H('date', 'text', ab, [('"%s"' % long_utf8, 0, t0)]), 'a multibyte text id at the length limit'),
+        (H('date', 'text', ab, [('"%sx"' % long_ascii, 0, t0)]), 'a text id over the length limit'),
+        (H('date', 'text', ab, [('"%sx"' % long_utf8, 0, t0)]), 'a multibyte text id over the length limit'),
+        (H('date', 'text', ab, [('"\\a"', 0, t0), ('"a"', 1, t0 + 1)]), 'an escaped id: the same deal'),
+        (H('date', 'text', ab, [('""', 0, t0), (r'"\"\\,()[]"', 1, t0), ('" "', 2, t0)]), 'empty, escaped and blank ids'),
+        (H('date', 'text', [r'"],events=[(\"x\",0,0)])"', '"b"'], [('"x"', 0, t0)]),
+         'a stage name that looks like the events'),
+        (H('date', 'bigint', ['"a"', '"a"'], [(1, 0, t0)]), 'duplicate stage names'),
+        (H('date', 'bigint', [], [(1, 0, t0)]), 'no stages'),
+        (H('date', 'bigint', ['"s%d"' % i for i in range(64)], [(1, 64, t0)]), '64 stages'),
+        (H('date', 'bigint', ['"s%d"' % i for i in range(65)], [(1, 0, t0)]), '65 stages'),
+        ('( version=1 , time=date , ids=bigint , stages=[ "a" , "b" ] , events=[ ( 1 , 0 , 0 ) , ( 2 , 1 , 5 ) ] ) ',
+         'spaces everywhere'),
+        ('(version=1,time=date,ids=bigints,stages=["a"],events=[])', 'ids=bigints'),
+        ('(version=1,time=date,ids=,stages=["a"],events=[])', 'ids empty'),
+        ('(version=1,time=date,ids=text,stages=["a"],events=[("x",0,0),])', 'a trailing comma'),
+    ]]
+
+
+HIST_EVENT_RE = re.compile(r'\((?:"(?:[^"\\]|\\.)*"|-?\d+),-?\d+,-?\d+\)')
+HIST_STAGES_RE = re.compile(r'stages=\[((?:"(?:[^"\\]|\\.)*",?)*)\]')
+HIST_NAME_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def mutate_history_text(s, rng):
+    """stage_history: edit the events, the stage names or the types."""
+    evs = list(HIST_EVENT_RE.finditer(s))
+    st = HIST_STAGES_RE.search(s)
+    names = HIST_NAME_RE.findall(st.group(1)) if st else []
+    n = len(names)
+    text_ids = ',ids=text,' in s
+    r = rng.randrange(10)
+    if r <= 6 and evs:
+        m = rng.choice(evs)
+        body = m.group()[1:-1]
+        ident, pos, ts = body.rsplit(',', 2)
+        if r == 0:
+            return s[:m.end()] + ',' + m.group() + s[m.end():], 'event repeated'
+        if r == 1:
+            start = m.start() - 1 if s[m.start() - 1] == ',' else m.start()
+            end = m.end() + 1 if start == m.start() and s[m.end():m.end() + 1] == ',' else m.end()
+            return s[:start] + s[end:], 'event dropped'
+        if r == 2:
+            pos = str(rng.choice([0, n - 1, n, n + 1, -1, 64, 65, 32767, 65536]))
+            what = 'event position := %s' % pos
+        elif r == 3:
+            ts = str(rng.choice(HISTORY_TS + [int(ts) + rng.choice([-1, 1, USECS_PER_DAY])]))
+            what = 'event time := %s' % ts
+        elif r == 4:
+            if rng.random() < 0.4:
+                ident = HIST_EVENT_RE.match(rng.choice(evs).group()).group()[1:-1].rsplit(',', 2)[0]
+            elif text_ids:
+                ident = rng.choice(['""', '"\\""', '"\\\\"', '"é"', '"😀"', '"a\\"', '"\\x"', '7', '"a"b"',
+                                    '"%s"' % ('a' * HISTORY_MAX_ID), '"%s"' % ('a' * (HISTORY_MAX_ID + 1)),
+                                    '"%s"' % ('é' * (HISTORY_MAX_ID // 2)), '"%sa"' % ('é' * (HISTORY_MAX_ID // 2))])
+            else:
+                ident = rng.choice(['0', '-0', '9223372036854775807', '-9223372036854775808', '9223372036854775808',
+                                    '-9223372036854775809', '"1"', '1.5', '+1', ''])
+            what = 'event id := %s' % ident[:40]
+        elif r == 5:
+            items = [x.group() for x in evs]
+            rng.shuffle(items)
+            return (s[:evs[0].start()] + ','.join(items) + s[evs[-1].end():], 'events shuffled') \
+                if s[evs[0].start():evs[-1].end()].count('),(') == len(evs) - 1 else (s, None)
+        else:
+            ident = rng.choice(['"zz"', '-3', ident])
+            return s[:m.end()] + ',(%s,%s,%s)' % (ident, rng.randint(0, n), rng.choice(HISTORY_TS)) + s[m.end():], \
+                'event added'
+        return s[:m.start()] + '(%s,%s,%s)' % (ident, pos, ts) + s[m.end():], what
+    if r == 7 and st:
+        k = rng.randrange(4)
+        if k == 0:
+            new = names + [rng.choice(['"new"', '""', '"%s"' % ('y' * 300), '"\\\\"'] + names)]
+        elif k == 1:
+            new = names[:-1]
+        elif k == 2:
+            new = names + ['"s%d"' % i for i in range(64 - n + rng.choice([0, 0, 1]))]
+        else:
+            new = names[::-1]
+        return s[:st.start(1)] + ','.join(new) + s[st.end(1):], 'stages edit %d' % k
+    if r == 8:
+        if rng.random() < 0.5:
+            return s.replace(',ids=text,', ',ids=bigint,') if text_ids else s.replace(',ids=bigint,', ',ids=text,'), \
+                'ids type switched'
+        kind = rng.choice(['date', 'timestamp', 'timestamptz', 'interval', ''])
+        return re.sub(r',time=[a-z]*,', ',time=%s,' % kind, s, count=1), 'time := %s' % kind
+    m = re.search(r',events=\[', s)
+    if m:
+        return s[:m.end()] + '])', 'events emptied'
+    return s, None
+
+
 def mutate_text(typ, s, seeds, rng):
     ops = []
     n = rng.choice([1, 1, 1, 1, 2, 2, 3, 4, 6])
     for _ in range(n):
-        op = rng.randrange(20 if typ == 'stage_times' else 18)
+        op = rng.randrange(20 if typ in ('stage_times', 'stage_history') else 18)
         L = len(s)
         if op in (0, 1, 2):
             nums = list(NUM_RE.finditer(s))
@@ -816,7 +1114,7 @@ def mutate_text(typ, s, seeds, rng):
                 s = s[:i + 1] + ins + s[i + 1:]
                 ops.append('insert %r after quote at %d' % (ins, i))
         elif op >= 18:
-            s, what = mutate_times_text(s, rng)
+            s, what = (mutate_times_text if typ == 'stage_times' else mutate_history_text)(s, rng)
             if what:
                 ops.append(what)
     s = s.replace('\0', '')
@@ -989,6 +1287,9 @@ class Fuzzer:
                 self.sqlstates[key] = self.sqlstates.get(key, 0) + 1
                 if bad_rejection(r['load'][0]):
                     self.fail('bad-error', m, 'refused with SQLSTATE %s: %s' % r['load'])
+                elif typ in STRICT_SQLSTATES and r['load'][0] not in STRICT_SQLSTATES[typ][kind]:
+                    self.fail('bad-error', m, 'refused with SQLSTATE %s (expected %s): %s'
+                              % (r['load'][0], ' or '.join(sorted(STRICT_SQLSTATES[typ][kind])), r['load'][1]))
                 continue
             if not r['checked']:
                 continue        # did not get that far (crash later in the batch is handled below)
@@ -1066,6 +1367,29 @@ class Fuzzer:
             print('FAIL invalid-value: %s %s batch: binary round trip: %s' % (typ, kind, '; '.join(rt_errors)[:600]),
                   flush=True)
             self.failures.append(('invalid-value', None, '; '.join(rt_errors), ''))
+
+    def probe(self, typ):
+        """Runs fz_probe_<typ>() once: its FZBAD warnings, an error or a
+        crash are failures, its FZNOTEs counted."""
+        path = os.path.join(self.workdir, 'probe_%s.sql' % typ)
+        with open(path, 'w') as f:
+            f.write('\\set VERBOSITY verbose\nSET client_min_messages = warning;\n'
+                    "SET statement_timeout = '%s';\nSELECT fz_probe_%s();\n" % (STATEMENT_TIMEOUT, typ))
+        rc, err = run_script(path)
+        for line in err.splitlines():
+            mb, mn, me = self.bad_re.search(line), self.note_re.search(line), self.err_re.search(line)
+            if mb:
+                print('FAIL invalid-value: %s' % mb.group(1)[:600], flush=True)
+                self.failures.append(('invalid-value', None, mb.group(1), ''))
+            elif mn:
+                key = mn.group(1)[:160]
+                self.notes[key] = self.notes.get(key, 0) + 1
+            elif me or self.crash_re.search(line):
+                print('FAIL crash: fz_probe_%s(): %s' % (typ, line.strip()), flush=True)
+                self.failures.append(('crash' if not me or me.group(1) != 'ERROR' else 'bad-error', None, line, ''))
+        if rc != 0 and not server_alive():
+            self.crashes += 1
+            wait_for_server()
 
     def run(self, typ, kind, muts):
         queue = list(muts)
@@ -1152,6 +1476,8 @@ def main():
             if fz.crashes >= MAX_CRASHES:
                 print('io_fuzz: %d crashes, stopping' % fz.crashes)
                 break
+        if 'stage_history' in TYPES and fz.crashes < MAX_CRASHES:
+            fz.probe('stage_history')
     finally:
         if KEEP:
             print('io_fuzz: work directory kept: %s' % workdir)

@@ -8,6 +8,7 @@
 --     reports each problem as a WARNING "FZBAD: ..." (tolerated oddities as
 --     "FZNOTE: ..."); it catches every error itself, so an ERROR seen by the
 --     driver after a check marker is a problem as well.
+--   * fz_probe_<type>(): run once per run by the driver, same reporting.
 SET client_min_messages = warning;
 
 ------------------------------------------------------------------------------
@@ -229,6 +230,53 @@ FROM (SELECT stage_path('s' || (g % 64 + 1), date '2024-01-01' + g, (SELECT stag
       FROM generate_series(1, 150) g
       GROUP BY g % 5) x;
 
+-- stage_history (the one-level form), built by the aggregate over raw rows
+CREATE TABLE fz_seed_stage_history (n int PRIMARY KEY, v stage_history NOT NULL);
+INSERT INTO fz_seed_stage_history
+-- bigint ids, dates: a re-entry, equal times, a deal outside the list, a negative id
+SELECT 1, stage_history(d, s, t, ARRAY['lead','qualified','won'])
+FROM (VALUES (2::bigint, 'lead', date '2024-01-01'), (1, 'qualified', '2024-01-02'), (1, 'lead', '2024-01-01'),
+             (1, 'lost', '2024-01-03'), (2, 'won', '2024-01-09'), (3, 'lost', '2024-01-01'),
+             (-5, 'qualified', '2024-01-04'), (-5, 'lead', '2024-01-04')) v(d, s, t)
+UNION ALL
+-- text ids with quotes, backslashes, separators, multibyte, empty and blank; timestamptz
+SELECT 2, stage_history(d, s, t, (SELECT stages FROM fz_stage_lists WHERE n = 2))
+FROM (VALUES ('x"y', 'lead', timestamptz '2024-01-01 00:00+00'), ('x"y', 'proposal', '2024-01-03 12:00:00.000001+00'),
+             ('a\b', 'qualified', '2024-01-02 00:00+00'), ('é日本😀', 'lead', '2024-01-01 00:00+00'),
+             ('é日本😀', 'won', '2024-02-01 00:00+00'), ('', 'negotiation', '2024-01-20 00:00+00'),
+             (' ', 'lost', '2024-01-20 00:00+00'), ('(1,2),"]', 'lead', '2024-01-05 00:00+00'),
+             (E'line\nbreak', 'qualified', '2024-01-05 00:00+00'), ('17', 'lead', '2024-01-05 00:00+00')) v(d, s, t)
+UNION ALL
+-- bigint extremes of ids and times, odd stage names, timestamps
+SELECT 3, stage_history(d, s, t, (SELECT stages FROM fz_stage_lists WHERE n = 4))
+FROM (VALUES (9223372036854775807, 'a"b', timestamp '4714-11-24 00:00:00 BC'),
+             (9223372036854775807, '', '294276-12-31 23:59:59.999999'),
+             (-9223372036854775808, 'c\d', '2024-01-01'), (0, 'é日本', '2024-01-01'),
+             (-1, 'x y,z]', '2024-01-01'), (-1, 'elsewhere', '2024-01-01')) v(d, s, t)
+UNION ALL
+-- empty-ish: one deal, one event outside the list
+SELECT 4, stage_history('only', 'lost', date '2024-01-01', ARRAY['lead','qualified','won'])
+UNION ALL
+-- many events: 60 deals, 300 events in random order, timestamptz
+SELECT 5, stage_history(d, s, t, (SELECT stages FROM fz_stage_lists WHERE n = 2))
+FROM (SELECT g % 60 AS d,
+             (ARRAY['lead','qualified','proposal','negotiation','won','lost'])[1 + (g * 7 / 5) % 6] AS s,
+             timestamptz '2024-01-01 00:00+00' + (g * 37 % 101) * interval '1 hour' AS t
+      FROM generate_series(1, 300) g ORDER BY md5(g::text)) v
+UNION ALL
+-- text ids, 64 stages, timestamps
+SELECT 6, stage_history('deal-' || (g % 7), 's' || (g % 66 + 1), timestamp '2024-01-01' + g * interval '1 day',
+                        (SELECT stages FROM fz_stage_lists WHERE n = 3))
+FROM generate_series(1, 40) g
+UNION ALL
+-- text ids of 1024 bytes (the limit) and of one character, dates
+SELECT 7, stage_history(d, s, t, ARRAY['lead','won'])
+FROM (VALUES (repeat('é', 512), 'lead', date '2024-01-01'), (repeat('é', 512), 'won', '2024-01-02'),
+             ('z', 'won', '2024-01-01')) v(d, s, t)
+UNION ALL
+-- no events at all (only the input functions can make one)
+SELECT 8, '(version=1,time=timestamp,ids=bigint,stages=["lead"],events=[])'::stage_history;
+
 ------------------------------------------------------------------------------
 -- where mutants are loaded
 ------------------------------------------------------------------------------
@@ -242,6 +290,8 @@ CREATE TABLE fz_acc_stage_funnel (id int, v stage_funnel);
 CREATE TABLE fz_rt_stage_funnel (id int, v stage_funnel);
 CREATE TABLE fz_acc_stage_times (id int, v stage_times);
 CREATE TABLE fz_rt_stage_times (id int, v stage_times);
+CREATE TABLE fz_acc_stage_history (id int, v stage_history);
+CREATE TABLE fz_rt_stage_history (id int, v stage_history);
 
 ------------------------------------------------------------------------------
 -- the oracle
@@ -769,6 +819,295 @@ BEGIN
                 PERFORM fz_bad(ctx, format('stage_report with a seed funnel fails: %s %s; value %s',
                                            SQLSTATE, SQLERRM, t));
         END;
+    END LOOP;
+END $$;
+
+-- stage_history ----------------------------------------------------------------
+-- The events of a stage_history, read from its text output: i is the rank in
+-- the output, id the deal id (unescaped text, or the bigint's digits).
+CREATE FUNCTION fz_history_events(t text, OUT i bigint, OUT id text, OUT pos int, OUT ts bigint)
+RETURNS SETOF record LANGUAGE sql IMMUTABLE AS $$
+    SELECT r.i,
+           CASE WHEN left(r.m[1], 1) = '"' THEN regexp_replace(substr(r.m[1], 2, length(r.m[1]) - 2), '\\(.)', '\1', 'g')
+                ELSE r.m[1] END,
+           r.m[2]::int, r.m[3]::bigint
+    FROM regexp_matches(substring(t FROM '^\(version=1,time=[a-z]+,ids=[a-z]+,stages=\[(?:"(?:[^"\\]|\\.)*",?)*\],events=\[(.*)\]\)$'),
+                        '\(("(?:[^"\\]|\\.)*"|-?[0-9]+),([0-9]+),(-?[0-9]+)\)', 'g') WITH ORDINALITY r(m, i)
+$$;
+
+-- an event's time (microseconds since 2000-01-01) as each time type, exactly;
+-- NULL for a date when it is not at midnight
+CREATE FUNCTION fz_us_timestamp(us bigint) RETURNS timestamp LANGUAGE sql IMMUTABLE AS
+$$SELECT timestamp '2000-01-01' + (us / 86400000000) * interval '1 day' + (us % 86400000000) * interval '1 microsecond'$$;
+CREATE FUNCTION fz_us_timestamptz(us bigint) RETURNS timestamptz LANGUAGE sql IMMUTABLE SET TimeZone = 'UTC' AS
+$$SELECT timestamptz '2000-01-01 00:00+00' + (us / 86400000000) * interval '1 day' + (us % 86400000000) * interval '1 microsecond'$$;
+CREATE FUNCTION fz_us_date(us bigint) RETURNS date LANGUAGE sql IMMUTABLE AS
+$$SELECT CASE WHEN us % 86400000000 = 0 THEN date '2000-01-01' + (us / 86400000000)::int END$$;
+
+-- the as_of values the readers are called with, per time type
+CREATE FUNCTION fz_history_as_of(kind text) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE kind WHEN 'date' THEN ARRAY['2024-01-05', '294276-12-30']
+                     WHEN 'timestamp' THEN ARRAY['2024-01-05 06:00', '294276-12-31 23:59:59.999999']
+                     ELSE ARRAY['2024-01-05 06:00+00', '294276-12-31 23:59:59.999999+00'] END
+$$;
+
+-- The readers of a history: events(), the funnels in every mode, the times
+-- in stage without as_of, with as_of, and with as_of and stale_after.
+CREATE FUNCTION fz_kpis(v stage_history) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    kind text := substring(v::text FROM '^\(version=[0-9]+,time=([a-z]+),');
+    m text;
+    a text;
+    b text;
+    bad text := '';
+    res text := format('events=%s ', events(v));
+BEGIN
+    IF events(v) < 0 THEN
+        bad := bad || 'negative events(); ';
+    END IF;
+    IF stage_funnel(v)::text IS DISTINCT FROM stage_funnel(v, 'implied')::text THEN
+        bad := bad || 'stage_funnel(h) is not stage_funnel(h, ''implied''); ';
+    END IF;
+    res := res || format('implied=%s entered=%s ordered=%s times=%s ', stage_funnel(v, 'implied')::text,
+                         stage_funnel(v, 'entered')::text, stage_funnel(v, 'ordered')::text, stage_times(v)::text);
+    FOREACH m IN ARRAY fz_history_as_of(kind) LOOP
+        EXECUTE format('SELECT stage_times($1, %L::%s)::text, stage_times($1, %L::%s, interval ''1 day'')::text',
+                       m, kind, m, kind) INTO a, b USING v;
+        res := res || format('times %s=%s stale=%s ', m, a, b);
+    END LOOP;
+    RETURN format('%s|%s', bad, res);
+END $$;
+
+-- Every reader's result is a valid value of its type (fz_check of a funnel
+-- or times, without their merging checks).
+CREATE FUNCTION fz_history_results(v stage_history, t text, ctx text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    kind text := substring(t FROM '^\(version=[0-9]+,time=([a-z]+),');
+    m text;
+    st stage_times;
+BEGIN
+    FOREACH m IN ARRAY ARRAY['implied', 'entered', 'ordered'] LOOP
+        PERFORM fz_check(stage_funnel(v, m), ctx || format('stage_funnel(history, %s): ', m));
+    END LOOP;
+    PERFORM fz_check(stage_times(v), ctx || 'stage_times(history): ');
+    FOREACH m IN ARRAY fz_history_as_of(kind) LOOP
+        EXECUTE format('SELECT stage_times($1, %L::%s, interval ''1 day'')', m, kind) INTO st USING v;
+        PERFORM fz_check(st, ctx || format('stage_times(history, %s, 1 day): ', m));
+    END LOOP;
+EXCEPTION WHEN OTHERS THEN
+    PERFORM fz_bad(ctx, format('a reader fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+END $$;
+
+-- The key property: the readers of a history give what the two-level form
+-- gives over the same events (a stage_path per deal); and the aggregate over
+-- the events rebuilds the very same value.  Returns the problems found.
+CREATE FUNCTION fz_history_two_level(v stage_history, t text) RETURNS text LANGUAGE plpgsql SET TimeZone = 'UTC' AS $$
+DECLARE
+    kind text := substring(t FROM '^\(version=[0-9]+,time=([a-z]+),');
+    bigint_ids boolean := t ~ '^\(version=[0-9]+,time=[a-z]+,ids=bigint,';
+    as_of text[] := fz_history_as_of(kind);
+    names text[];
+    outside text;
+    n int;
+    ids text[];
+    ps int[];
+    tss bigint[];
+    tk text;
+    sorted boolean;
+    r text;
+    a text[];
+    b text[];
+    what text[] := ARRAY['stage_funnel(h, implied)', 'stage_funnel(h, entered)', 'stage_funnel(h, ordered)',
+                         'stage_times(h)', format('stage_times(h, %s, 1 day)', as_of[1]),
+                         format('stage_times(h, %s, 1 day)', as_of[2])];
+    bad text := '';
+BEGIN
+    SELECT array_agg(stage ORDER BY position) INTO names FROM stage_conversion(stage_funnel(v));
+    n := cardinality(names);
+    outside := '#' || array_to_string(names, '');       -- longer than any name: in no list
+    -- the text output, parsed: every event, in the canonical order
+    SELECT array_agg(id ORDER BY i), array_agg(pos ORDER BY i), array_agg(ts ORDER BY i), bool_and(i = k)
+      INTO ids, ps, tss, sorted
+      FROM (SELECT i, id, pos, ts, row_number() OVER (ORDER BY CASE WHEN bigint_ids THEN id::numeric END,
+                                                       octet_length(id), convert_to(id, 'UTF8'), ts, pos) AS k
+            FROM fz_history_events(t)) e;
+    IF coalesce(cardinality(ids), 0) <> events(v) THEN
+        RETURN format('%s events in the text output, events() says %s; ', coalesce(cardinality(ids), 0), events(v));
+    END IF;
+    IF ids IS NULL THEN
+        IF deals(stage_funnel(v)) <> 0 OR deals(stage_times(v)) <> 0 THEN
+            bad := bad || 'deals counted in a history without events; ';
+        END IF;
+        RETURN bad;
+    END IF;
+    IF NOT sorted OR EXISTS (SELECT FROM unnest(ps) p WHERE p < 0 OR p > n) THEN
+        bad := bad || 'events not sorted by (deal, time, position) or positions out of range; ';
+    END IF;
+    -- the times as the history's own type, when they all are (a date at midnight)
+    tk := CASE WHEN kind <> 'date' OR NOT EXISTS (SELECT FROM unnest(tss) x WHERE x % 86400000000 <> 0) THEN kind END;
+    -- the aggregate over the events gives the same value
+    IF tk IS NOT NULL THEN
+        EXECUTE format('SELECT stage_history(e.id::%s, CASE WHEN e.pos = $3 THEN $4 ELSE $2[e.pos + 1] END, fz_us_%s(e.ts), $2)::text
+                        FROM unnest($5, $6, $7) e(id, pos, ts)', CASE WHEN bigint_ids THEN 'bigint' ELSE 'text' END, tk)
+            INTO r USING t, names, n, outside, ids, ps, tss;
+        IF r IS DISTINCT FROM t THEN
+            bad := bad || format('the aggregate over its events gives %s; ', r);
+        END IF;
+    END IF;
+    -- the funnels and times in stage of a path per deal (as timestamps when
+    -- the dates are not all at midnight: then only the funnels)
+    EXECUTE format('WITH p AS MATERIALIZED (
+                        SELECT stage_path(CASE WHEN e.pos = $3 THEN $4 ELSE $2[e.pos + 1] END, fz_us_%1$s(e.ts), $2) p
+                        FROM unnest($5, $6, $7) e(id, pos, ts) GROUP BY e.id)
+                    SELECT ARRAY[(SELECT stage_funnel(p, $2, ''implied'') FROM p)::text,
+                                 (SELECT stage_funnel(p, $2, ''entered'') FROM p)::text,
+                                 (SELECT stage_funnel(p, $2, ''ordered'') FROM p)::text%2$s]',
+                   coalesce(tk, 'timestamp'),
+                   CASE WHEN tk IS NOT NULL THEN
+                       format(', (SELECT stage_times(p, $2) FROM p)::text,
+                               (SELECT stage_times(p, $2, %1$L::%3$s, interval ''1 day'') FROM p)::text,
+                               (SELECT stage_times(p, $2, %2$L::%3$s, interval ''1 day'') FROM p)::text',
+                              as_of[1], as_of[2], kind) ELSE '' END)
+        INTO a USING t, names, n, outside, ids, ps, tss;
+    EXECUTE format('SELECT ARRAY[stage_funnel($1, ''implied'')::text, stage_funnel($1, ''entered'')::text,
+                                 stage_funnel($1, ''ordered'')::text%s]',
+                   CASE WHEN tk IS NOT NULL THEN
+                       format(', stage_times($1)::text, stage_times($1, %1$L::%3$s, interval ''1 day'')::text,
+                               stage_times($1, %2$L::%3$s, interval ''1 day'')::text', as_of[1], as_of[2], kind)
+                   ELSE '' END)
+        INTO b USING v;
+    FOR k IN 1 .. cardinality(a) LOOP
+        IF a[k] IS DISTINCT FROM b[k] THEN
+            bad := bad || format('%s = %s, two-level %s; ', what[k], b[k], a[k]);
+        END IF;
+    END LOOP;
+    -- same stage list (hash) as the two-level funnel: they merge
+    BEGIN
+        PERFORM rollup(y) FROM (VALUES (stage_funnel(v)), (a[1]::stage_funnel)) s(y);
+    EXCEPTION WHEN numeric_value_out_of_range THEN NULL;
+    END;
+    RETURN bad;
+END $$;
+
+CREATE FUNCTION fz_check(v stage_history, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w stage_history;
+    x stage_history;
+    kind text;
+    e text;
+BEGIN
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
+        RETURN;
+    END IF;
+    -- the deal ids come from the input too: the output must be valid in the encoding
+    BEGIN
+        PERFORM convert_from(convert_to(t, 'UTF8'), 'UTF8');
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('text output is not valid UTF8 (%s %s); value %s',
+                                   SQLSTATE, SQLERRM, encode(textsend(t), 'escape')));
+        RETURN;
+    END;
+    PERFORM fz_check_kpis(v, w, t, ctx);
+    IF ctx <> '' THEN
+        RETURN;
+    END IF;
+    PERFORM fz_history_results(v, t, ctx);
+    BEGIN
+        e := fz_history_two_level(v, t);
+        IF e <> '' THEN
+            PERFORM fz_bad(ctx, format('%svalue %s', e, t));
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('two-level comparison fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+    kind := substring(t FROM '^\(version=[0-9]+,time=([a-z]+),');
+    BEGIN
+        -- the final function keeps a sorted value as it is
+        IF stage_history_final(v)::text IS DISTINCT FROM t THEN
+            PERFORM fz_bad(ctx, format('stage_history_final(v) changes it into %s', stage_history_final(v)::text));
+        END IF;
+        -- merged with itself: every event twice, the same deals reached
+        x := stage_history_final(stage_history_combine(v, v));
+        PERFORM fz_check(x, 'final(combine(v, v)): ');
+        IF events(x) <> 2 * events(v) OR stage_funnel(x, 'entered')::text <> stage_funnel(v, 'entered')::text
+           OR stage_funnel(x, 'implied')::text <> stage_funnel(v, 'implied')::text THEN
+            PERFORM fz_bad(ctx, format('combine(v, v) gives %s; value %s', x::text, t));
+        END IF;
+        -- one more event through the transition function of its own type
+        EXECUTE format('SELECT stage_history_final(stage_history_accum($1, %s, $2[1], %L::%s, $2))',
+                       CASE WHEN t ~ '^\(version=[0-9]+,time=[a-z]+,ids=bigint,' THEN '42::bigint' ELSE '''42''::text' END,
+                       (fz_history_as_of(kind))[1], kind)
+            INTO x USING v, (SELECT array_agg(stage ORDER BY position) FROM stage_conversion(stage_funnel(v)));
+        PERFORM fz_check(x, 'accum(v, one event): ');
+        IF events(x) <> events(v) + 1 THEN
+            PERFORM fz_bad(ctx, format('accum(v, one event) gives %s; value %s', x::text, t));
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM fz_bad(ctx, format('final/combine/accum fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+    -- merging with a history of other stages, time or id type must be refused cleanly
+    FOR x IN SELECT s.v FROM fz_seed_stage_history s WHERE s.n <> 5 LOOP
+        BEGIN
+            PERFORM stage_history_final(stage_history_combine(x, v));
+        EXCEPTION
+            WHEN invalid_parameter_value THEN NULL;
+            WHEN OTHERS THEN
+                PERFORM fz_bad(ctx, format('combine with a seed fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+        END;
+    END LOOP;
+    -- an as_of of another time type is refused cleanly
+    BEGIN
+        IF kind = 'date' THEN
+            PERFORM stage_times(v, timestamp '2024-01-01');
+        ELSE
+            PERFORM stage_times(v, date '2024-01-01');
+        END IF;
+        PERFORM fz_bad(ctx, format('stage_times(h, as_of) accepts an as_of of another type; value %s', t));
+    EXCEPTION
+        WHEN invalid_parameter_value THEN NULL;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('stage_times(h, as_of of another type) fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+END $$;
+
+-- Once per run: the transition function called directly on a history must
+-- refuse an event of the other deal id type (its records would not fit); an
+-- event of another time type is tolerated (as for stage_path), counted.
+CREATE FUNCTION fz_probe_stage_history() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    h record;
+    c record;
+    x stage_history;
+BEGIN
+    FOR h IN SELECT format('(version=1,time=%s,ids=%s,stages=["a","b"],events=[(%s,0,0)])', k, i,
+                           CASE i WHEN 'bigint' THEN '1' ELSE '"x"' END)::stage_history AS v, k, i
+             FROM (VALUES ('date', 'bigint'), ('timestamptz', 'text')) s(k, i) LOOP
+        FOR c IN SELECT k, i, CASE i WHEN 'bigint' THEN '255::bigint' ELSE 'repeat(''q'', 100)' END AS id
+                 FROM (VALUES (h.k, h.i), (h.k, CASE h.i WHEN 'bigint' THEN 'text' ELSE 'bigint' END),
+                              (CASE h.k WHEN 'date' THEN 'timestamp' ELSE 'date' END, h.i)) s(k, i) LOOP
+            BEGIN
+                EXECUTE format('SELECT stage_history_final(stage_history_accum(stage_history_accum($1, %s, ''a'', %L::%s, ''{a,b}''),
+                                        %s, ''b'', %L::%s, ''{a,b}''))',
+                               c.id, '2024-01-01', c.k, c.id, '2024-01-02', c.k) INTO x USING h.v;
+                IF c.i <> h.i THEN
+                    PERFORM fz_bad('probe', format('stage_history_accum(history of %s ids, a %s id) accepted: %s',
+                                                   h.i, c.i, encode(textsend(x::text), 'escape')));
+                ELSIF c.k <> h.k THEN
+                    PERFORM fz_note('probe', format('stage_history_accum(history of %s times, a %s) accepted',
+                                                    h.k, c.k));
+                ELSE
+                    PERFORM fz_check(x, 'probe: ');
+                END IF;
+            EXCEPTION WHEN OTHERS THEN
+                -- refusing an event of another type is right (with any but an internal error)
+                IF (c.i, c.k) = (h.i, h.k) OR SQLSTATE LIKE 'XX%' OR SQLSTATE LIKE '53%' THEN
+                    PERFORM fz_bad('probe', format('stage_history_accum(history of %s times and %s ids, a %s and a %s id) '
+                                                   'fails: %s %s', h.k, h.i, c.k, c.i, SQLSTATE, SQLERRM));
+                END IF;
+            END;
+        END LOOP;
     END LOOP;
 END $$;
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# io_fuzz - input-mutation fuzz test of the untrusted inputs of the five
-# storable types deal_summary, order_summary, stage_path, stage_funnel and
-# stage_times:
+# io_fuzz - input-mutation fuzz test of the untrusted inputs of the six
+# storable types deal_summary, order_summary, stage_path, stage_funnel,
+# stage_times and stage_history:
 # binary input (recv, through COPY ... FORMAT binary) and text input (in).
 #
 # Valid values of each type (built with the aggregates, test/fuzz/setup.sql)
@@ -11,14 +11,17 @@
 # empty or missing fields, unbalanced quotes and brackets, random characters).
 # Every mutant must either be refused with an ERROR, or be a valid value: its
 # text output reads back to the same value, its accessors work and agree, it
-# merges, and it survives a binary COPY round trip.  A server crash, a hang,
+# merges, and it survives a binary COPY round trip; a stage_history must also
+# give the same funnels and times in stage as the two-level form (a
+# stage_path per deal) over its events, and be refused only with 22P02 /
+# 22P03 (08P01 truncated, 22021 bad UTF-8).  A server crash, a hang,
 # an internal error (XX000) or an accepted-but-invalid value fails the test;
 # each failing mutant is saved under /tmp with a reproducer (path printed).
 #
 # Fast by default (well under 60 s): a deterministic sweep plus
 #   FUZZ_ITERATIONS  random mutants per type and per format (default 300);
 #                    raise it for a soak run, e.g. FUZZ_ITERATIONS=3000
-#   FUZZ_TYPES       comma-separated types to fuzz (default all five), e.g.
+#   FUZZ_TYPES       comma-separated types to fuzz (default all six), e.g.
 #                    FUZZ_TYPES=stage_times FUZZ_ITERATIONS=5000 for a soak of one
 #   FUZZ_SEED        the random seed (default: a fresh one, printed) to replay a run
 #   FUZZ_BATCH       mutants per psql session (default 100)
