@@ -70,3 +70,8 @@ SELECT error_of($$SELECT rollup(s) FROM (SELECT stage_times(p, ARRAY['lead','won
 SELECT error_of($$SELECT time_in_stage(s) FROM (SELECT stage_times(p, ARRAY['lead','won']) s FROM ep) x, LATERAL avg_days(s, 'negotiation')$$);
 SELECT error_of($$SELECT stage_report(f, s) FROM (SELECT stage_funnel(p, ARRAY['lead','won']) f FROM ep) x,
                    (SELECT stage_times(p, ARRAY['a','b']) s FROM (SELECT stage_path('a', now(), ARRAY['a','b']) p) z) y$$);
+-- a transition state passed by hand must match the call's id and time types
+SELECT error_of($$SELECT stage_history_accum('(version=1,time=date,ids=bigint,stages=["a","b"],events=[(1,0,0)])'::stage_history,
+                                             'abc'::text, 'a', date '2024-01-01', ARRAY['a','b'])$$);
+SELECT error_of($$SELECT stage_path_accum(p, 'a', timestamptz '2024-01-02', ARRAY['a'])
+                  FROM (SELECT stage_path('a', date '2024-01-01', ARRAY['a']) AS p) x$$);
