@@ -626,6 +626,9 @@ COMMENT ON FUNCTION avg_days(stage_times, pg_catalog.text) IS 'average total day
 CREATE FUNCTION median_days(times stage_times, stage pg_catalog.text) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'stage_times_median_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION median_days(stage_times, pg_catalog.text) IS 'median total days in the stage of the deals that exited it, within 1/128 of the exact median; NULL when none did';
+CREATE FUNCTION percentile_days(times stage_times, stage pg_catalog.text, fraction pg_catalog.float8) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'stage_times_percentile_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION percentile_days(stage_times, pg_catalog.text, pg_catalog.float8) IS 'percentile (fraction 0..1, as percentile_cont) of the total days in the stage of the deals that exited it, within 1/128; fraction 0.5 is median_days; NULL when none did';
 CREATE FUNCTION current_deals(times stage_times, stage pg_catalog.text) RETURNS pg_catalog.int8
     AS 'MODULE_PATHNAME', 'stage_times_current' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION current_deals(stage_times, pg_catalog.text) IS 'number of deals whose open (last) visit is in the stage';

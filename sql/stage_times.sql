@@ -249,3 +249,20 @@ SELECT error_of($$SELECT stage_history(d, 'a', now(), CASE WHEN d = 1 THEN ARRAY
 -- the value is canonical: events sorted by (deal, time, position) whatever the row order
 SELECT (SELECT stage_history(deal::bigint, stage, at, ARRAY['lead','won'] ORDER BY random())::text FROM rev)
      = (SELECT stage_history(deal::bigint, stage, at, ARRAY['lead','won'] ORDER BY at DESC)::text FROM rev) AS canonical;
+
+-- percentiles of the exited deals' times, as percentile_cont over the
+-- histogram's representatives (0.5 is the median)
+SELECT p AS fraction,
+       abs(percentile_days(s, 'qualified', p) - r) <= r / 128 AS within_1_128,
+       percentile_days(s, 'qualified', 0.5) = median_days(s, 'qualified') AS median_consistent
+FROM (SELECT stage_times(p, ARRAY['lead','qualified','proposal','negotiation','won'], timestamptz '2026-03-01 00:00+00') s FROM rpaths_tz) x,
+     (VALUES (0.0), (0.1), (0.25), (0.5), (0.9), (1.0)) f(p),
+     LATERAL (SELECT percentile_cont(p) WITHIN GROUP (ORDER BY closed_s / 86400) AS r
+              FROM (WITH e AS (SELECT deal, at, coalesce(array_position(ARRAY['lead','qualified','proposal','negotiation','won'], stage), 6) AS pos
+                               FROM rev WHERE stage IS NOT NULL AND at IS NOT NULL),
+                         o AS (SELECT deal, at, pos, lag(pos) OVER (PARTITION BY deal ORDER BY at, pos) AS prev FROM e),
+                         v AS (SELECT deal, pos, at AS start, lead(at) OVER (PARTITION BY deal ORDER BY at, pos) AS next_start
+                               FROM o WHERE prev IS DISTINCT FROM pos)
+                    SELECT deal, sum(extract(epoch FROM next_start - start))::float8 AS closed_s
+                    FROM v WHERE pos = 2 GROUP BY deal HAVING bool_and(next_start IS NOT NULL)) d) ref;
+SELECT error_of($$SELECT percentile_days(s, 'lead', 1.5) FROM stored$$);

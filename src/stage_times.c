@@ -33,6 +33,8 @@
 #include "sales_kpi.h"
 #include "stage.h"
 
+#include <math.h>
+
 #include "common/int.h"
 #include "datatype/timestamp.h"
 #include "funcapi.h"
@@ -622,6 +624,32 @@ stat_median_days(const StageTimes *t, int k, double *out)
 	return true;
 }
 
+/*
+ * Percentile of the exited deals' times, as percentile_cont(fraction) over
+ * the histogram's representatives: interpolated between the values at
+ * ranks floor and ceil of fraction * (n - 1).  fraction 0.5 gives the median.
+ */
+static bool
+stat_percentile_days(const StageTimes *t, int k, double fraction, double *out)
+{
+	int64		n = TIMES_STATS(t)[k].exited;
+	double		pos;
+	int64		lo;
+	double		vlo,
+				vhi;
+
+	if (n == 0)
+		return false;
+	pos = fraction * (double) (n - 1);
+	lo = (int64) pos;			/* pos >= 0: truncation is floor */
+	if (lo > n - 1)
+		lo = n - 1;
+	vlo = hist_rank_value(t, k, lo);
+	vhi = lo + 1 < n && pos > (double) lo ? hist_rank_value(t, k, lo + 1) : vlo;
+	*out = (vlo + (pos - (double) lo) * (vhi - vlo)) / (double) KPI_USECS_PER_DAY;
+	return true;
+}
+
 static bool
 stat_current_days(const StageTimes *t, int k, double *out)
 {
@@ -637,6 +665,7 @@ PG_FUNCTION_INFO_V1(stage_times_visits);
 PG_FUNCTION_INFO_V1(stage_times_exited);
 PG_FUNCTION_INFO_V1(stage_times_avg_days);
 PG_FUNCTION_INFO_V1(stage_times_median_days);
+PG_FUNCTION_INFO_V1(stage_times_percentile_days);
 PG_FUNCTION_INFO_V1(stage_times_current);
 PG_FUNCTION_INFO_V1(stage_times_current_days);
 PG_FUNCTION_INFO_V1(stage_times_stale);
@@ -682,6 +711,25 @@ stage_times_median_days(PG_FUNCTION_ARGS)
 	double		v;
 
 	if (!stat_median_days(t, TIMES_STAGE_ARG("median_days"), &v))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(v);
+}
+
+/* percentile_days(times, stage, fraction) */
+Datum
+stage_times_percentile_days(PG_FUNCTION_ARGS)
+{
+	StageTimes *t = times_get(PG_GETARG_DATUM(0));
+	int			k = TIMES_STAGE_ARG("percentile_days");
+	double		fraction = PG_GETARG_FLOAT8(2);
+	double		v;
+
+	if (isnan(fraction) || fraction < 0.0 || fraction > 1.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("percentile_days: fraction must be between 0 and 1, got %g", fraction),
+				 errhint("Pass e.g. 0.9 for the 90th percentile.")));
+	if (!stat_percentile_days(t, k, fraction, &v))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(v);
 }
