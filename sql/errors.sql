@@ -75,3 +75,6 @@ SELECT error_of($$SELECT stage_history_accum('(version=1,time=date,ids=bigint,st
                                              'abc'::text, 'a', date '2024-01-01', ARRAY['a','b'])$$);
 SELECT error_of($$SELECT stage_path_accum(p, 'a', timestamptz '2024-01-02', ARRAY['a'])
                   FROM (SELECT stage_path('a', date '2024-01-01', ARRAY['a']) AS p) x$$);
+-- an interval beyond 64-bit microseconds is refused, not wrapped
+SELECT error_of($$SELECT stage_times(p, ARRAY['a'], timestamptz '2026-02-01', interval '300000 years')
+                  FROM (SELECT stage_path('a', timestamptz '2026-01-01', ARRAY['a']) AS p) x$$);

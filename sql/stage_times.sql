@@ -266,3 +266,19 @@ FROM (SELECT stage_times(p, ARRAY['lead','qualified','proposal','negotiation','w
                     SELECT deal, sum(extract(epoch FROM next_start - start))::float8 AS closed_s
                     FROM v WHERE pos = 2 GROUP BY deal HAVING bool_and(next_start IS NOT NULL)) d) ref;
 SELECT error_of($$SELECT percentile_days(s, 'lead', 1.5) FROM stored$$);
+-- called outside an aggregate, the support functions also return canonical values
+SELECT stage_history_combine('(version=1,time=date,ids=bigint,stages=["a"],events=[(2,0,0)])'::stage_history,
+                             '(version=1,time=date,ids=bigint,stages=["a"],events=[(1,0,0)])'::stage_history)::text AS combined;
+-- many small groups in a hash aggregate (plain states) and one large group
+-- (an expanded state) give the same funnels as the two-level form
+SET enable_sort = off;
+SELECT count(*) AS groups,
+       count(*) FILTER (WHERE f1::text = f2::text) AS equal
+FROM (SELECT deal % 97 AS g, stage_funnel(stage_history(deal::bigint, stage, at, ARRAY['lead','qualified','proposal','negotiation','won']), 'ordered') AS f1
+      FROM rev GROUP BY 1) a
+JOIN (SELECT g, stage_funnel(p, ARRAY['lead','qualified','proposal','negotiation','won'], 'ordered') AS f2
+      FROM (SELECT deal % 97 AS g, stage_path(stage, at, ARRAY['lead','qualified','proposal','negotiation','won']) AS p FROM rev GROUP BY deal) y
+      GROUP BY 1) b USING (g);
+RESET enable_sort;
+SELECT stage_funnel(stage_history(d::bigint, 'lead', timestamptz '2026-01-01' + d * interval '1 second', ARRAY['lead']))::text AS big
+FROM generate_series(1, 20000) d;

@@ -380,17 +380,24 @@ int64
 kpi_interval_usec(Datum iv, const char *fname, const char *argname)
 {
 	Interval   *i = DatumGetIntervalP(iv);
-	double		us;
+	int128		us;
 
-	us = (double) i->time + (double) i->day * KPI_USECS_PER_DAY +
-		(double) (i->month / MONTHS_PER_YEAR) * DAYS_PER_YEAR * KPI_USECS_PER_DAY +
-		(double) (i->month % MONTHS_PER_YEAR) * DAYS_PER_MONTH * KPI_USECS_PER_DAY;
-	if (!(us > 0))
+	/* exact, with extract(epoch)'s conventions: a year 365.25 days, a month 30 */
+	us = (int128) i->time + (int128) i->day * KPI_USECS_PER_DAY +
+		(int128) (i->month / MONTHS_PER_YEAR) * (KPI_USECS_PER_DAY * 36525 / 100) +
+		(int128) (i->month % MONTHS_PER_YEAR) * DAYS_PER_MONTH * KPI_USECS_PER_DAY;
+	if (us <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: %s must be a positive interval, got %s", fname, argname,
 						DatumGetCString(DirectFunctionCall1(interval_out, iv))),
 				 errhint("Pass the length of one period, e.g. interval '1 month'.")));
+	if (us > PG_INT64_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: %s is out of range, got %s", fname, argname,
+						DatumGetCString(DirectFunctionCall1(interval_out, iv))),
+				 errhint("Pass an interval of at most about 292,000 years.")));
 	return (int64) us;
 }
 

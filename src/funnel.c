@@ -243,17 +243,17 @@ static StagePath *
 path_reserve(FunctionCallInfo fcinfo, StagePath *p, bool is_arg, int more)
 {
 	bool		inagg = AggCheckCallContext(fcinfo, NULL) != 0;
-	int			need = p->nevents + more;
+	int64		need = (int64) p->nevents + more;
 
-	if (need > (int) ((MaxAllocSize - sizeof(StagePath)) / (sizeof(int64) + sizeof(int16))))
+	if (need > PATH_MAX_EVENTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("stage_path: too many events for one deal")));
+				 errmsg("stage_path: too many events for one deal (limit %d)", (int) PATH_MAX_EVENTS)));
 	if (inagg && need <= p->capacity)
 		return p;
 	if (!inagg && !is_arg && need <= p->capacity)
 		return p;
-	return path_copy(p, Max(need, Max(4, p->capacity * 2)));
+	return path_copy(p, (int) Min(PATH_MAX_EVENTS, Max(need, Max(4, (int64) p->capacity * 2))));
 }
 
 static Datum
@@ -506,7 +506,9 @@ stage_path_in(PG_FUNCTION_ARGS)
 			ts = kv_number(&kv, MIN_TIMESTAMP, END_TIMESTAMP - 1, "an event's time in microseconds");
 			if (p->nevents == p->capacity)
 			{
-				cap *= 2;
+				if (cap >= PATH_MAX_EVENTS)
+					kv_fail(&kv, "Too many events");
+				cap = (int) Min(PATH_MAX_EVENTS, (int64) cap * 2);
 				p = path_copy(p, cap);
 			}
 			PATH_TS(p)[p->nevents] = ts;

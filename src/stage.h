@@ -57,6 +57,8 @@ typedef struct StagePath
 #define PATH_TS(p) ((int64 *) ((char *) (p) + sizeof(StagePath)))
 #define PATH_POS(p) ((int16 *) (PATH_TS(p) + (p)->capacity))
 #define PATH_SIZE(cap) (sizeof(StagePath) + (Size) (cap) * (sizeof(int64) + sizeof(int16)))
+/* most events a path can hold within PostgreSQL's 1 GB allocation limit */
+#define PATH_MAX_EVENTS ((int64) ((0x3fffffff - sizeof(StagePath)) / (sizeof(int64) + sizeof(int16))))
 
 /* stage_funnel: header, reached[nstages], then the stage names (NUL-ended) */
 typedef struct StageFunnel

@@ -100,6 +100,8 @@ hist_int_cmp(const HistEventInt *a, const HistEventInt *b)
 
 StaticAssertDecl(sizeof(StageHistory) % 8 == 0, "StageHistory header must keep 8-byte alignment");
 
+static StageHistory *history_sorted(const StageHistory *h);
+
 static void
 history_too_big(void)
 {
@@ -193,13 +195,17 @@ history_reserve(FunctionCallInfo fcinfo, StageHistory *h, int argno, Size more)
 }
 
 /*
- * Inside an aggregate the state is an expanded object: a header in the
+ * Inside an aggregate a large state is an expanded object: a header in the
  * aggregate's memory holding the flat value with slack, grown with repalloc
  * (for large values realloc can move pages instead of copying them).  The
  * executor then keeps the same object from row to row instead of copying
  * the whole state each time it grows; wherever the value leaves the
- * aggregate it is flattened to the plain varlena, without slack.
+ * aggregate it is flattened to the plain varlena, without slack.  Small
+ * states stay plain values: an expanded object needs a memory context of
+ * its own, and a hash aggregate with many groups sums the memory of every
+ * context on every new group (quadratic in the number of groups).
  */
+#define HISTORY_EXPAND_AT ((Size) 64 * 1024)	/* bytes of records */
 typedef struct ExpandedHistory
 {
 	ExpandedObjectHeader hdr;
@@ -246,9 +252,9 @@ eh_new(MemoryContext aggcontext, const StageHistory *init)
 	return eh;
 }
 
-/* The aggregate's working state from argument 0 (not NULL). */
+/* Argument 0 as our read-write expanded state, or NULL when it is not one. */
 static ExpandedHistory *
-eh_from_arg(FunctionCallInfo fcinfo, MemoryContext aggcontext)
+eh_of_arg(FunctionCallInfo fcinfo)
 {
 	Datum		d = PG_GETARG_DATUM(0);
 
@@ -259,7 +265,7 @@ eh_from_arg(FunctionCallInfo fcinfo, MemoryContext aggcontext)
 		if (eh->hdr.eoh_methods == &eh_methods)
 			return eh;
 	}
-	return eh_new(aggcontext, history_get(d));
+	return NULL;
 }
 
 static void
@@ -318,6 +324,7 @@ history_accum_common(FunctionCallInfo fcinfo, bool text_ids, TimeKind kind)
 	int64		t;
 	int			pos;
 	MemoryContext aggcontext;
+	bool		inagg;
 	ExpandedHistory *eh = NULL;
 
 	sl = stages_get(fcinfo, 4, PG_ARGISNULL(0), fname);
@@ -350,24 +357,21 @@ history_accum_common(FunctionCallInfo fcinfo, bool text_ids, TimeKind kind)
 	t = kind == TIME_DATE ? kpi_date_usec(PG_GETARG_DATUM(3), fcinfo, fname, "entered_at")
 		: kpi_timestamp_usec(PG_GETARG_DATUM(3), fcinfo, fname, "entered_at");
 	pos = stages_position(sl, VARDATA_ANY(stage), VARSIZE_ANY_EXHDR(stage));
+	inagg = AggCheckCallContext(fcinfo, &aggcontext) != 0;
 	if (PG_ARGISNULL(0))
 	{
 		Size		namelen = MAXALIGN(stages_names_size(sl, fname));
 
-		h = history_alloc((int) namelen, 1024, true);
+		h = history_alloc((int) namelen, 256, true);
 		h->nstages = sl->nstages;
 		h->stages_hash = sl->hash;
 		h->flags = (kind << PATH_KIND_SHIFT) | (text_ids ? HISTORY_TEXT_IDS : 0) | HISTORY_SORTED;
 		stages_copy_names(sl, HISTORY_NAMES(h));
-		if (AggCheckCallContext(fcinfo, &aggcontext))
-			eh = eh_new(aggcontext, h);
 	}
-	else if (AggCheckCallContext(fcinfo, &aggcontext))
-		eh = eh_from_arg(fcinfo, aggcontext);
+	else if (inagg && (eh = eh_of_arg(fcinfo)) != NULL)
+		h = eh->h;
 	else
 		h = history_get(PG_GETARG_DATUM(0));
-	if (eh)
-		h = eh->h;
 	/* a state passed in by hand must be of this call's id and time types */
 	if (((h->flags & HISTORY_TEXT_IDS) != 0) != text_ids || HISTORY_KIND(h) != kind)
 		ereport(ERROR,
@@ -375,18 +379,23 @@ history_accum_common(FunctionCallInfo fcinfo, bool text_ids, TimeKind kind)
 				 errmsg("%s: the state holds %s ids and %s times, this row has %s and %s", fname,
 						(h->flags & HISTORY_TEXT_IDS) ? "text" : "bigint", time_kind_names[HISTORY_KIND(h)],
 						text_ids ? "text" : "bigint", time_kind_names[kind])));
+	if (h->stages_hash != sl->hash || h->nstages != sl->nstages)
+		stages_changed(fname);
+	/* a plain state that outgrows HISTORY_EXPAND_AT becomes an expanded one */
+	if (!eh && inagg && h->used + RECORD_SIZE(idlen) > (Size) h->capacity &&
+		(Size) h->capacity >= HISTORY_EXPAND_AT)
+		eh = eh_new(aggcontext, h);
 	if (eh)
 	{
-		if (h->stages_hash != sl->hash || h->nstages != sl->nstages)
-			stages_changed(fname);
 		eh_reserve(eh, RECORD_SIZE(idlen));
 		history_append(eh->h, t, pos, id, idlen);
 		PG_RETURN_DATUM(EOHPGetRWDatum(&eh->hdr));
 	}
-	if (h->stages_hash != sl->hash || h->nstages != sl->nstages)
-		stages_changed(fname);
 	h = history_reserve(fcinfo, h, 0, RECORD_SIZE(idlen));
 	history_append(h, t, pos, id, idlen);
+	/* outside an aggregate the result is a finished, canonical value */
+	if (!inagg)
+		PG_RETURN_POINTER(history_sorted(h));
 	PG_RETURN_POINTER(h);
 }
 
@@ -440,6 +449,7 @@ stage_history_combine(PG_FUNCTION_ARGS)
 	StageHistory *a;
 	StageHistory *b;
 	MemoryContext aggcontext;
+	bool		inagg;
 	ExpandedHistory *eh = NULL;
 
 	if (PG_ARGISNULL(1))
@@ -449,19 +459,17 @@ stage_history_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	b = history_get(PG_GETARG_DATUM(1));
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		aggcontext = NULL;
+	inagg = AggCheckCallContext(fcinfo, &aggcontext) != 0;
 	if (PG_ARGISNULL(0))
 	{
-		if (aggcontext)
+		if (!inagg)
+			PG_RETURN_POINTER(history_sorted(b));
+		if ((Size) b->used >= HISTORY_EXPAND_AT)
 			PG_RETURN_DATUM(EOHPGetRWDatum(&eh_new(aggcontext, b)->hdr));
-		PG_RETURN_POINTER(history_copy(b, Max(b->used, 8), false));
+		PG_RETURN_POINTER(history_copy(b, Max(b->used, 8), true));
 	}
-	if (aggcontext)
-	{
-		eh = eh_from_arg(fcinfo, aggcontext);
+	if (inagg && (eh = eh_of_arg(fcinfo)) != NULL)
 		a = eh->h;
-	}
 	else
 		a = history_get(PG_GETARG_DATUM(0));
 	if (a->stages_hash != b->stages_hash || a->nstages != b->nstages || a->namelen != b->namelen ||
@@ -471,6 +479,8 @@ stage_history_combine(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("stage_history: cannot merge histories of different deal id or time types")));
+	if (!eh && inagg && (Size) (a->used + b->used) >= HISTORY_EXPAND_AT)
+		eh = eh_new(aggcontext, a);
 	if (eh)
 	{
 		eh_reserve(eh, b->used);
@@ -484,6 +494,8 @@ stage_history_combine(PG_FUNCTION_ARGS)
 	a->flags &= ~HISTORY_SORTED;
 	if (eh)
 		PG_RETURN_DATUM(EOHPGetRWDatum(&eh->hdr));
+	if (!inagg)
+		PG_RETURN_POINTER(history_sorted(a));
 	PG_RETURN_POINTER(a);
 }
 
