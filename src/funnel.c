@@ -219,6 +219,17 @@ path_get(Datum d)
 	return p;
 }
 
+/* A path read by fname must come from the same stage list (hash and length). */
+void
+path_check_list(const StagePath *p, uint64 hash, int nstages, const char *fname)
+{
+	if (p->stages_hash != hash || p->nstages != nstages)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the path was built with a different stage list", fname),
+				 errhint("Pass the same stages to stage_path() and %s().", fname)));
+}
+
 /* Copy p into a new path of the given capacity (>= nevents). */
 static StagePath *
 path_copy(const StagePath *p, int capacity)
@@ -748,11 +759,7 @@ stage_funnel_path_accum(PG_FUNCTION_ARGS)
 	}
 	f = funnel_state(fcinfo, 2, NULL, 0, mode, "stage_funnel", &pos);
 	p = path_get(PG_GETARG_DATUM(1));
-	if (p->stages_hash != f->stages_hash || p->nstages != f->nstages)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("stage_funnel: the path was built with a different stage list"),
-				 errhint("Pass the same stages to stage_path() and stage_funnel().")));
+	path_check_list(p, f->stages_hash, f->nstages, "stage_funnel");
 	if (mode == MODE_ORDERED && !(p->flags & PATH_SORTED))
 		p = path_sorted(p);
 	funnel_count_path(f, p);

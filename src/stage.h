@@ -104,6 +104,7 @@ extern FunnelMode parse_mode(FunctionCallInfo fcinfo, int argno, const char *fna
 
 extern StagePath *path_get(Datum d);
 extern StagePath *path_sorted(const StagePath *p);
+extern void path_check_list(const StagePath *p, uint64 hash, int nstages, const char *fname);
 
 extern StageFunnel *funnel_new(const StageList *sl, FunnelMode mode);
 extern StageFunnel *funnel_get(Datum d);

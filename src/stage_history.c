@@ -660,7 +660,7 @@ history_foreach_path(const StageHistory *h, PathVisitor visit, void *acc)
 		}
 		if (n > cap)
 		{
-			if (n > (int64) ((MaxAllocSize - sizeof(StagePath)) / (sizeof(int64) + sizeof(int16))))
+			if (n > PATH_MAX_EVENTS)
 				ereport(ERROR,
 						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 						 errmsg("stage_history: too many events for one deal")));

@@ -417,11 +417,7 @@ times_accum_common(FunctionCallInfo fcinfo, TimeKind as_kind)
 	sl = stages_get(fcinfo, 2, PG_ARGISNULL(0), fname);
 	times_read_args(fcinfo, 3, as_kind, &as_of, &has_stale, &stale_after);
 	p = path_get(PG_GETARG_DATUM(1));
-	if (p->stages_hash != sl->hash || p->nstages != sl->nstages)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: the path was built with a different stage list", fname),
-				 errhint("Pass the same stages to stage_path() and stage_times().")));
+	path_check_list(p, sl->hash, sl->nstages, fname);
 	times_check_kind(PATH_KIND(p), as_kind);
 	if (PG_ARGISNULL(0))
 		t = times_new(sl, PATH_KIND(p), has_as_of, as_of, has_stale, stale_after, fname);
