@@ -55,8 +55,8 @@ pow10_table(void)
 	return pow10_128;
 }
 
-static void
-money_overflow(const char *fname) pg_attribute_noreturn();
+pg_noreturn static void
+money_overflow(const char *fname);
 
 static void
 money_overflow(const char *fname)

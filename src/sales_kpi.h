@@ -16,6 +16,7 @@
 #define SALES_KPI_H
 
 #include "postgres.h"
+#include "compat.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
@@ -78,12 +79,12 @@ extern char *kv_string(KvParser *kv, const char *key);
 extern void kv_char(KvParser *kv, char c);
 extern bool kv_peek(KvParser *kv, char c);
 extern void kv_end(KvParser *kv);
-extern void kv_fail(KvParser *kv, const char *detail) pg_attribute_noreturn();
+extern pg_noreturn void kv_fail(KvParser *kv, const char *detail);
 extern void kv_append_string(StringInfo buf, const char *s);
 
 /* ---- binary input validation ---- */
 extern void kpi_recv_end(StringInfo buf, const char *typname);
-extern void kpi_bad_binary(const char *typname, const char *detail) pg_attribute_noreturn();
+extern pg_noreturn void kpi_bad_binary(const char *typname, const char *detail);
 
 /* ---- argument checks ---- */
 extern void kpi_check_ratio(double v, const char *fname, const char *argname);

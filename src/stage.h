@@ -92,11 +92,11 @@ typedef struct StageList
 	int			lens[FUNNEL_MAX_STAGES];
 } StageList;
 
-extern void stages_error(const char *fname, const char *msg, const char *hint) pg_attribute_noreturn();
+extern pg_noreturn void stages_error(const char *fname, const char *msg, const char *hint);
 extern const StageList *stages_get(FunctionCallInfo fcinfo, int argno, bool validate, const char *fname);
 extern int	stages_position(const StageList *sl, const char *stage, int len);
 extern uint64 names_hash(const char *names, int n);
-extern void stages_changed(const char *fname) pg_attribute_noreturn();
+extern pg_noreturn void stages_changed(const char *fname);
 extern Size stages_names_size(const StageList *sl, const char *fname);
 extern void stages_copy_names(const StageList *sl, char *dst);
 extern TimeKind kv_time_kind(KvParser *kv);
