@@ -18,9 +18,11 @@ WHERE a.aggfnoid IN (SELECT objid FROM ext_objects WHERE catalog = 'pg_proc'::re
   AND (a.aggcombinefn = 0 OR a.aggtranstype = 'internal'::regtype OR p.proparallel <> 's');
 
 -- every function and type has a comment; no SECURITY DEFINER; all parallel safe
+-- (the implicit array types are extension members from PostgreSQL 17 on: not counted)
 SELECT count(*) FILTER (WHERE obj_description(objid, catalog::text) IS NULL) AS uncommented,
        count(*) AS objects
-FROM ext_objects WHERE catalog IN ('pg_proc'::regclass, 'pg_type'::regclass);
+FROM ext_objects WHERE catalog IN ('pg_proc'::regclass, 'pg_type'::regclass)
+  AND NOT (catalog = 'pg_type'::regclass AND objid IN (SELECT oid FROM pg_type WHERE typcategory = 'A'));
 SELECT count(*) FILTER (WHERE prosecdef) AS security_definer, count(*) FILTER (WHERE proparallel <> 's') AS not_parallel_safe
 FROM pg_proc WHERE oid IN (SELECT objid FROM ext_objects WHERE catalog = 'pg_proc'::regclass);
 

@@ -7,11 +7,13 @@ passed=0
 failed=0
 failures=()
 
-# 1. pg_regress: sql/*.sql against expected/*.out, one test per file
+# 1. pg_regress: sql/*.sql against expected/*.out, one test per file.
+# PostgreSQL 15 prints "test setup ... ok" (or "     setup ... ok" inside a
+# parallel group); 16 and later print TAP: "ok 1 - setup", "not ok 2 - io".
 out=$(make -s installcheck PG_CONFIG="$PG_CONFIG" 2>&1)
-echo "$out" | grep -E '^(test| )' || true
-ok=$(echo "$out" | grep -cE '^(test |     )?\s*\S+\s+\.\.\. ok' || true)
-bad=$(echo "$out" | grep -cE '\.\.\. FAILED' || true)
+echo "$out" | grep -E '^(test |     |ok |not ok |# )' || true
+ok=$(echo "$out" | grep -cE '\.\.\. ok|^ok [0-9]+ ' || true)
+bad=$(echo "$out" | grep -cE '\.\.\. FAILED|^not ok [0-9]+ ' || true)
 if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
     echo "$out"
     bad=1
