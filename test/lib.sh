@@ -64,8 +64,20 @@ build_install() {
     as_root make -s install PG_CONFIG="$PG_CONFIG" >/dev/null || return 1
 }
 
+# A TCP port nobody listens on.  pg_virtualenv would always take 5432 (it
+# sees no other cluster), which collides with a running server or a second
+# test run on the same machine.
+free_port() {
+    local p i
+    for i in $(seq 1 50); do
+        p=$((20000 + RANDOM % 20000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+    done
+    echo 5432
+}
+
 # Run a command with a temporary cluster (PGHOST/PGPORT/PGUSER set); the
 # cluster is removed afterwards whatever the command's outcome.
 with_cluster() {
-    pg_virtualenv -t -v "$PGVER" "$@"
+    pg_virtualenv -t -v "$PGVER" -o "port=$(free_port)" "$@"
 }

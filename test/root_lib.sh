@@ -53,7 +53,9 @@ root_create() {
         return 1
     fi
     rm -f "$d.debootstrap.log"
+    # a machine's own name resolves (sudo looks it up)
     cp /etc/resolv.conf "$d/etc/resolv.conf" 2>/dev/null || true
+    printf '127.0.0.1 localhost\n127.0.1.1 %s\n::1 localhost ip6-localhost\n' "$(hostname)" > "$d/etc/hosts"
     # a chroot must not start services: nothing may outlive the test
     printf '#!/bin/sh\nexit 101\n' > "$d/usr/sbin/policy-rc.d"
     # the archive this machine reaches may serve a suite (sid) whose Release file
