@@ -2,7 +2,17 @@
 EXTENSION = sales_kpi
 MODULE_big = sales_kpi
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
-DATA = $(wildcard sql/sales_kpi--*.sql)
+
+# Install scripts.  The version under development (default_version of the
+# control file) is built from one source per KPI family, in this order, by
+# sql/expand.awk (it generates the overloads per time type); its upgrade
+# scripts from sql/update/ the same way.  Released install scripts are kept
+# as they were released, in sql/released/.
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" sales_kpi.control)
+INSTALL_SOURCES = sql/install/header.sql sql/install/deals.sql sql/install/customers.sql sql/install/stages.sql
+UPDATE_SCRIPTS = $(patsubst sql/update/%,sql/%,$(wildcard sql/update/sales_kpi--*.sql))
+DATA_built = sql/sales_kpi--$(EXTVERSION).sql $(UPDATE_SCRIPTS)
+DATA = $(wildcard sql/released/sales_kpi--*.sql)
 
 # pg_regress pairs sql/<t>.sql -> expected/<t>.out, in this order
 REGRESS = setup hit_ratio deal_kpis summary churn clv funnel stage_times errors io parallel catalog
@@ -22,3 +32,8 @@ EXTRA_CLEAN = results regression.diffs regression.out
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+sql/sales_kpi--$(EXTVERSION).sql: sql/expand.awk $(INSTALL_SOURCES) sales_kpi.control
+	awk -v version=$(EXTVERSION) -f sql/expand.awk $(INSTALL_SOURCES) > $@.tmp && mv $@.tmp $@
+sql/sales_kpi--%.sql: sql/update/sales_kpi--%.sql sql/expand.awk $(INSTALL_SOURCES)
+	awk -v version=$(EXTVERSION) -f sql/expand.awk $< > $@.tmp && mv $@.tmp $@

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Upgrade test (inside the test cluster: PGHOST etc. set, sales_kpi installed).
 #
-# For every released version OLD (an install script sql/sales_kpi--OLD.sql other
-# than the control file's default_version NEW):
+# For every released version OLD (an install script sql/released/sales_kpi--OLD.sql;
+# NEW is the control file's default_version):
 #   1. CREATE EXTENSION sales_kpi VERSION 'OLD'; store a value of every type in a
 #      table and a materialized view (test/upgrade/schema.sql); print every value
 #      and every reader of it (test/upgrade/readers.sql); save the table in text
@@ -51,7 +51,7 @@ q "$fresh" -c "CREATE EXTENSION sales_kpi" || fail "fresh install of $new"
 q "$fresh" -f test/upgrade/catalog.sql > "$tmp/catalog.fresh" || fail "catalog of the fresh install"
 grep -q "^extension sales_kpi version=$new " "$tmp/catalog.fresh" || fail "a fresh install is not version $new"
 
-olds=$(ls sql/sales_kpi--*.sql | grep -v -- '--.*--' | sed 's/.*sales_kpi--\(.*\)\.sql/\1/' | grep -vxF "$new")
+olds=$(ls sql/released/sales_kpi--*.sql | grep -v -- '--.*--' | sed 's/.*sales_kpi--\(.*\)\.sql/\1/' | grep -vxF "$new")
 [ -n "$olds" ] || fail "no earlier release to upgrade from"
 for old in $olds; do
     dropdb --if-exists "$db" >/dev/null 2>&1
