@@ -33,7 +33,7 @@ FROM paths;
 SELECT m.mode, f.*
 FROM (VALUES ('implied'), ('entered'), ('ordered')) m(mode),
      LATERAL (SELECT (stage_conversion(stage_funnel(p, ARRAY['lead','qualified','proposal','won'], m.mode))).* FROM paths) f
-ORDER BY m.mode, f.position;
+ORDER BY m.mode COLLATE "C", f.position;
 SELECT stage_funnel(p, ARRAY['lead','qualified','proposal','won'], 'ordered') FROM paths;
 SELECT stage_conversion(f, 'lead', 'won') AS lead_to_won, stage_conversion(f, 'qualified', 'proposal') AS q_to_p,
        reached(f, 'qualified'), deals(f), outside_deals(f)
@@ -82,7 +82,7 @@ SELECT 'ordered', k, count(t) FROM (
   SELECT k, t FROM r) x RIGHT JOIN generate_series(1, 5) k USING (k) GROUP BY k;
 SELECT (SELECT count(*) FROM ours) AS rows,
        (SELECT count(*) FROM ours o JOIN ref r USING (mode, position) WHERE o.reached = r.reached) AS equal_rows;
-SELECT mode, array_agg(reached ORDER BY position) FROM ours GROUP BY mode ORDER BY mode;
+SELECT mode, array_agg(reached ORDER BY position) FROM ours GROUP BY mode ORDER BY mode COLLATE "C";
 -- deals and outside: every deal with a usable event; outside = no in-list stage
 SELECT deals(f) = (SELECT count(DISTINCT deal_id) FROM ev) AS deals,
        outside_deals(f) = (SELECT count(*) FROM (SELECT deal_id FROM ev GROUP BY deal_id HAVING count(pos) = 0) x) AS outside
