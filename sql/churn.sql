@@ -20,8 +20,8 @@ FROM (VALUES (timestamp '2023-01-01', NULL::timestamp), ('2023-01-01', '2024-01-
 
 -- reference per month over 20 months (NULL active_from rows ignored on both sides)
 SELECT count(*) AS months,
-       bool_and(close_to(ours, ref)) AS churn_equal,
-       bool_and(close_to(ours_r, 1 - ref)) AS retention_equal
+       bool_and(coalesce(close_to(ours, ref), false)) AS churn_equal,
+       bool_and(coalesce(close_to(ours_r, 1 - ref), false)) AS retention_equal
 FROM (SELECT p0, churn_rate(c.active_from, c.active_until, p0, p1) AS ours,
              retention_rate(c.active_from, c.active_until, p0, p1) AS ours_r,
              (count(*) FILTER (WHERE active_from <= p0 AND (active_until IS NULL OR active_until > p0) AND active_until <= p1))::float8

@@ -38,18 +38,18 @@ SELECT rep,
 FROM deals GROUP BY rep;
 CREATE TEMP TABLE ours AS SELECT rep, deal_summary(amount, won, created, closed) AS s FROM deals GROUP BY rep;
 SELECT count(*) AS reps,
-       bool_and(deals(s) = r.deals AND won_deals(s) = r.won AND lost_deals(s) = r.lost AND open_deals(s) = r.open) AS counts,
-       bool_and(won_amount(s) = r.won_amount AND lost_amount(s) = r.lost_amount AND open_amount(s) = r.open_amount) AS sums,
-       bool_and(won_amount(s)::text = r.won_amount::text AND open_amount(s)::text = r.open_amount::text) AS sums_text,
-       bool_and(close_to(hit_ratio(s), r.hit_ratio)) AS hit_ratio,
-       bool_and(avg_deal_size(s) IS NOT DISTINCT FROM r.avg_deal_size
-                AND avg_deal_size(s)::text IS NOT DISTINCT FROM r.avg_deal_size::text) AS avg_deal_size,
-       bool_and(close_to(sales_cycle_days(s), r.cycle)) AS cycle,
-       bool_and(close_to(sales_velocity(s), r.deals * r.hit_ratio * r.avg_deal_size::float8 / nullif(r.cycle, 0))) AS velocity,
+       bool_and(coalesce(deals(s) = r.deals AND won_deals(s) = r.won AND lost_deals(s) = r.lost AND open_deals(s) = r.open, false)) AS counts,
+       bool_and(coalesce(won_amount(s) = r.won_amount AND lost_amount(s) = r.lost_amount AND open_amount(s) = r.open_amount, false)) AS sums,
+       bool_and(coalesce(won_amount(s)::text = r.won_amount::text AND open_amount(s)::text = r.open_amount::text, false)) AS sums_text,
+       bool_and(coalesce(close_to(hit_ratio(s), r.hit_ratio), false)) AS hit_ratio,
+       bool_and(coalesce(avg_deal_size(s) IS NOT DISTINCT FROM r.avg_deal_size
+                AND avg_deal_size(s)::text IS NOT DISTINCT FROM r.avg_deal_size::text, false)) AS avg_deal_size,
+       bool_and(coalesce(close_to(sales_cycle_days(s), r.cycle), false)) AS cycle,
+       bool_and(coalesce(close_to(sales_velocity(s), r.deals * r.hit_ratio * r.avg_deal_size::float8 / nullif(r.cycle, 0)), false)) AS velocity,
        count(*) FILTER (WHERE sales_velocity(s) IS NULL) AS null_velocity
 FROM ours JOIN ref r USING (rep);
 -- the aggregate form equals the accessor
-SELECT bool_and(close_to(v, sales_velocity(s))) AS aggregate_equals_accessor
+SELECT bool_and(coalesce(close_to(v, sales_velocity(s)), false)) AS aggregate_equals_accessor
 FROM (SELECT rep, sales_velocity(amount, won, created, closed) v FROM deals GROUP BY rep) a JOIN ours USING (rep);
 
 -- rollup of any partition equals the direct aggregate: per rep, per (rep, month), per id % 7
@@ -60,27 +60,27 @@ SELECT (SELECT rollup(s)::text FROM ours) = (SELECT deal_summary(amount, won, cr
        (SELECT rollup(s)::text FROM (SELECT deal_summary(amount, won, created, closed) s FROM deals GROUP BY id % 7) x)
          = (SELECT deal_summary(amount, won, created, closed)::text FROM deals) AS rollup_mod7;
 -- the team benchmark next to each rep: rollup(s) OVER ()
-SELECT count(*) AS reps, bool_and(close_to(team, (SELECT hit_ratio(won) FROM deals))) AS benchmark,
-       bool_and(close_to(team_velocity, (SELECT sales_velocity(amount, won, created, closed) FROM deals))) AS benchmark_velocity
+SELECT count(*) AS reps, bool_and(coalesce(close_to(team, (SELECT hit_ratio(won) FROM deals)), false)) AS benchmark,
+       bool_and(coalesce(close_to(team_velocity, (SELECT sales_velocity(amount, won, created, closed) FROM deals)), false)) AS benchmark_velocity
 FROM (SELECT rep, hit_ratio(rollup(s) OVER ()) AS team, sales_velocity(rollup(s) OVER ()) AS team_velocity FROM ours) t;
 
 -- moving windows: inverse transitions equal PostgreSQL's own recompute
-SELECT bool_and(avg_deal_size(s) IS NOT DISTINCT FROM ref_avg AND avg_deal_size(s)::text IS NOT DISTINCT FROM ref_avg::text) AS window_avg,
-       bool_and(won_amount(s) = coalesce(ref_sum, 0)) AS window_sum,
-       bool_and(deals(s) = ref_n) AS window_count
+SELECT bool_and(coalesce(avg_deal_size(s) IS NOT DISTINCT FROM ref_avg AND avg_deal_size(s)::text IS NOT DISTINCT FROM ref_avg::text, false)) AS window_avg,
+       bool_and(coalesce(won_amount(s) = coalesce(ref_sum, 0), false)) AS window_sum,
+       bool_and(coalesce(deals(s) = ref_n, false)) AS window_count
 FROM (SELECT deal_summary(amount, won, created, closed) OVER w AS s,
              avg(amount) FILTER (WHERE won) OVER w AS ref_avg,
              sum(amount) FILTER (WHERE won) OVER w AS ref_sum,
              count(*) OVER w AS ref_n
       FROM deals WINDOW w AS (ORDER BY created RANGE BETWEEN interval '90 days' PRECEDING AND CURRENT ROW)) t;
-SELECT bool_and(close_to(v, r)) AS window_velocity
+SELECT bool_and(coalesce(close_to(v, r), false)) AS window_velocity
 FROM (SELECT sales_velocity(amount, won, created, closed) OVER w AS v,
              count(*) OVER w * ((count(*) FILTER (WHERE won) OVER w)::float8 / nullif(count(won) OVER w, 0))
                * (avg(amount) FILTER (WHERE won) OVER w)::float8
                / nullif(avg(extract(epoch FROM closed - created)::float8 / 86400) FILTER (WHERE won) OVER w, 0) AS r
       FROM deals WINDOW w AS (ORDER BY id ROWS BETWEEN 50 PRECEDING AND CURRENT ROW)) t;
 -- rollup over a sliding frame of per-rep summaries (inverse of rollup)
-SELECT bool_and(r = d) AS rollup_window
+SELECT bool_and(coalesce(r = d, false)) AS rollup_window
 FROM (SELECT rep, rollup(s) OVER (ORDER BY rep ROWS 2 PRECEDING)::text AS r FROM ours) a
 JOIN (SELECT o.rep, (SELECT deal_summary(amount, won, created, closed)::text FROM deals WHERE rep BETWEEN o.rep - 2 AND o.rep) AS d FROM ours o) b USING (rep);
 

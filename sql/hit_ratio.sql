@@ -18,25 +18,26 @@ SELECT hit_ratio(w, a) IS NULL AS zero_decided FROM (VALUES (true, 0), (false, 0
 
 -- reference per rep (rep 16 has only open deals: NULL on both sides)
 SELECT count(*) AS reps,
-       bool_and(close_to(ours, ref)) AS count_based,
-       bool_and(close_to(ours_w, ref_w)) AS amount_weighted,
+       bool_and(coalesce(close_to(ours, ref), false)) AS count_based,
+       bool_and(coalesce(close_to(ours_w, ref_w), false)) AS amount_weighted,
        count(*) FILTER (WHERE ours IS NULL) AS null_groups
 FROM (SELECT rep, hit_ratio(won) AS ours,
              (count(*) FILTER (WHERE won))::float8 / nullif(count(won), 0) AS ref,
              hit_ratio(won, amount) AS ours_w,
-             (sum(amount) FILTER (WHERE won AND amount IS NOT NULL)
+             (coalesce(sum(amount) FILTER (WHERE won AND amount IS NOT NULL), 0)
                / nullif(sum(amount) FILTER (WHERE won IS NOT NULL), 0))::float8 AS ref_w
       FROM deals GROUP BY rep) t;
 
--- moving windows (inverse transition) equal a recompute
-SELECT bool_and(close_to(ours, ref)) AS rows_frame, bool_and(close_to(ours_w, ref_w)) AS rows_frame_weighted
+-- moving windows (inverse transition) equal a recompute; a frame without a won
+-- amount has a weighted ratio of 0 (the reference's empty sum is NULL: coalesce)
+SELECT bool_and(coalesce(close_to(ours, ref), false)) AS rows_frame, bool_and(coalesce(close_to(ours_w, ref_w), false)) AS rows_frame_weighted
 FROM (SELECT hit_ratio(won) OVER w AS ours,
              (count(*) FILTER (WHERE won) OVER w)::float8 / nullif(count(won) OVER w, 0) AS ref,
              hit_ratio(won, amount) OVER w AS ours_w,
-             ((sum(amount) FILTER (WHERE won AND amount IS NOT NULL) OVER w)
+             (coalesce(sum(amount) FILTER (WHERE won AND amount IS NOT NULL) OVER w, 0)
                / nullif(sum(amount) FILTER (WHERE won IS NOT NULL) OVER w, 0))::float8 AS ref_w
       FROM deals WINDOW w AS (ORDER BY id ROWS BETWEEN 25 PRECEDING AND CURRENT ROW)) t;
-SELECT bool_and(close_to(ours, ref)) AS range_90_days
+SELECT bool_and(coalesce(close_to(ours, ref), false)) AS range_90_days
 FROM (SELECT hit_ratio(won) OVER w AS ours,
              (count(*) FILTER (WHERE won) OVER w)::float8 / nullif(count(won) OVER w, 0) AS ref
       FROM deals WINDOW w AS (ORDER BY created RANGE BETWEEN interval '90 days' PRECEDING AND CURRENT ROW)) t;

@@ -2,9 +2,11 @@
 -- and deterministic random tables (NULLs, open deals, mixed scales, ties).
 CREATE EXTENSION sales_kpi;
 
--- equal within a relative 1e-12, and NULL equals NULL
+-- equal within a relative 1e-12; NULL equals NULL, and NULL on one side only is
+-- false (never NULL: the assertions aggregate it, and bool_and skips NULLs)
 CREATE FUNCTION close_to(a float8, b float8) RETURNS boolean LANGUAGE sql IMMUTABLE AS
-$$ SELECT (a IS NULL AND b IS NULL) OR (abs(a - b) <= 1e-12 * greatest(abs(a), abs(b), 1e-300)) $$;
+$$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN a IS NULL AND b IS NULL
+               ELSE abs(a - b) <= 1e-12 * greatest(abs(a), abs(b), 1e-300) END $$;
 
 -- the SQLSTATE, message and detail of a statement's error
 CREATE FUNCTION error_of(q text) RETURNS text LANGUAGE plpgsql AS

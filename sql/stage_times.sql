@@ -190,9 +190,14 @@ FROM (VALUES (0::bigint), (1), (127), (128), (129), (1000), (86400000000), (8640
 CREATE TEMP TABLE stored AS
 SELECT stage_times(p, ARRAY['lead','qualified','proposal','negotiation','won'], timestamptz '2026-01-16 12:00+00', interval '5 days') s FROM rpaths_tz;
 SELECT s::text::stage_times::text = s::text AS text_round_trip FROM stored;
-COPY stored TO '/tmp/sales_kpi_stage_times.bin' WITH (FORMAT binary);
+-- binary COPY on the client side (no superuser, no server file), through a
+-- file of this run's own (mktemp), removed afterwards
+\set copy_file `mktemp -t sales_kpi_stage_times.XXXXXXXX`
+\setenv SALES_KPI_COPY_FILE :copy_file
+COPY stored TO STDOUT WITH (FORMAT binary) \g :copy_file
 CREATE TEMP TABLE stored2 (s stage_times);
-COPY stored2 FROM '/tmp/sales_kpi_stage_times.bin' WITH (FORMAT binary);
+\copy stored2 FROM PROGRAM 'cat "$SALES_KPI_COPY_FILE"' WITH (FORMAT binary)
+\! rm -f "$SALES_KPI_COPY_FILE"
 SELECT (SELECT s::text FROM stored) = (SELECT s::text FROM stored2) AS binary_round_trip;
 CREATE TABLE times_paths AS SELECT * FROM rpaths_tz;
 CREATE MATERIALIZED VIEW times_mv AS
@@ -229,9 +234,12 @@ FROM hist1, stage_report(stage_funnel(h, 'ordered'), stage_times(h, timestamptz 
 SELECT h::text::stage_history::text = h::text AS text_round_trip FROM hist1t;
 SELECT '(version=1,time=date,ids=text,stages=["a","b"],events=[("x\"y",1,86400000000),("x\"y",0,0),("z",2,0)])'::stage_history;
 SELECT (stage_conversion(stage_funnel('(version=1,time=date,ids=text,stages=["a","b"],events=[("x\"y",1,86400000000),("x\"y",0,0),("z",2,0)])'::stage_history, 'ordered'))).*;
-COPY hist1t TO '/tmp/sales_kpi_stage_history.bin' WITH (FORMAT binary);
+\set copy_file `mktemp -t sales_kpi_stage_history.XXXXXXXX`
+\setenv SALES_KPI_COPY_FILE :copy_file
+COPY hist1t TO STDOUT WITH (FORMAT binary) \g :copy_file
 CREATE TEMP TABLE hist1t_copy (h stage_history);
-COPY hist1t_copy FROM '/tmp/sales_kpi_stage_history.bin' WITH (FORMAT binary);
+\copy hist1t_copy FROM PROGRAM 'cat "$SALES_KPI_COPY_FILE"' WITH (FORMAT binary)
+\! rm -f "$SALES_KPI_COPY_FILE"
 SELECT (SELECT h::text FROM hist1t) = (SELECT h::text FROM hist1t_copy) AS binary_round_trip;
 -- bad input
 SELECT error_of(format('SELECT %L::stage_history', lit)) AS stage_history_errors

@@ -26,11 +26,11 @@ SELECT rep, avg(amount) FILTER (WHERE won) AS ads,
        count(*) AS deals, coalesce(sum(amount) FILTER (WHERE won IS NULL), 0) AS open_amount
 FROM deals GROUP BY rep;
 SELECT count(*) AS reps,
-       bool_and(weighted_pipeline(s) IS NOT DISTINCT FROM r.wp AND weighted_pipeline(s)::text IS NOT DISTINCT FROM r.wp::text) AS weighted_pipeline,
-       bool_and(o.wp IS NOT DISTINCT FROM r.wp) AS weighted_pipeline_aggregate,
-       bool_and(o.ads IS NOT DISTINCT FROM r.ads AND o.ads::text IS NOT DISTINCT FROM r.ads::text) AS avg_deal_size_aggregate,
-       bool_and(close_to(o.scd, r.scd)) AS sales_cycle_days_aggregate,
-       bool_and(deals(s) = r.deals AND open_amount(s) = r.open_amount) AS counts_and_sums,
+       bool_and(coalesce(weighted_pipeline(s) IS NOT DISTINCT FROM r.wp AND weighted_pipeline(s)::text IS NOT DISTINCT FROM r.wp::text, false)) AS weighted_pipeline,
+       bool_and(coalesce(o.wp IS NOT DISTINCT FROM r.wp, false)) AS weighted_pipeline_aggregate,
+       bool_and(coalesce(o.ads IS NOT DISTINCT FROM r.ads AND o.ads::text IS NOT DISTINCT FROM r.ads::text, false)) AS avg_deal_size_aggregate,
+       bool_and(coalesce(close_to(o.scd, r.scd), false)) AS sales_cycle_days_aggregate,
+       bool_and(coalesce(deals(s) = r.deals AND open_amount(s) = r.open_amount, false)) AS counts_and_sums,
        count(*) FILTER (WHERE o.wp IS NULL) AS reps_without_pipeline
 FROM s_ours o JOIN s_ref r USING (rep);
 
@@ -57,24 +57,24 @@ WHERE day >= date '2024-04-01' AND day < date '2024-07-01' GROUP BY rep;
 CREATE TEMP TABLE q_from_raw AS
 SELECT rep, deal_summary(amount, won, created, closed, prob) AS s FROM deals
 WHERE created >= date '2024-04-01' AND created < date '2024-07-01' GROUP BY rep;
-SELECT count(*) AS reps, bool_and(m.s::text = r.s::text) AS quarter_from_matview_equals_raw
+SELECT count(*) AS reps, bool_and(coalesce(m.s::text = r.s::text, false)) AS quarter_from_matview_equals_raw
 FROM q_from_mv m JOIN q_from_raw r USING (rep);
 -- with the team benchmark beside each rep
 SELECT count(*) AS reps,
-       bool_and(close_to(team_hr, (SELECT hit_ratio(won) FROM deals WHERE created >= date '2024-04-01' AND created < date '2024-07-01'))) AS benchmark_equals_team
+       bool_and(coalesce(close_to(team_hr, (SELECT hit_ratio(won) FROM deals WHERE created >= date '2024-04-01' AND created < date '2024-07-01')), false)) AS benchmark_equals_team
 FROM (SELECT rep, hit_ratio(s) AS hr, hit_ratio(rollup(s) OVER ()) AS team_hr FROM q_from_mv) t;
 
 -- windows with inverse transitions equal PostgreSQL's own recompute
-SELECT bool_and(ads IS NOT DISTINCT FROM r_ads AND ads::text IS NOT DISTINCT FROM r_ads::text) AS window_avg_deal_size,
-       bool_and(close_to(scd, r_scd)) AS window_cycle,
-       bool_and(wp IS NOT DISTINCT FROM r_wp AND wp::text IS NOT DISTINCT FROM r_wp::text) AS window_weighted
+SELECT bool_and(coalesce(ads IS NOT DISTINCT FROM r_ads AND ads::text IS NOT DISTINCT FROM r_ads::text, false)) AS window_avg_deal_size,
+       bool_and(coalesce(close_to(scd, r_scd), false)) AS window_cycle,
+       bool_and(coalesce(wp IS NOT DISTINCT FROM r_wp AND wp::text IS NOT DISTINCT FROM r_wp::text, false)) AS window_weighted
 FROM (SELECT avg_deal_size(amount, won) OVER w AS ads, avg(amount) FILTER (WHERE won) OVER w AS r_ads,
              sales_cycle_days(created, closed, won) OVER w AS scd,
              avg(extract(epoch FROM closed - created)::float8 / 86400) FILTER (WHERE won) OVER w AS r_scd,
              weighted_pipeline(amount, prob) OVER w AS wp, sum(amount * prob) OVER w AS r_wp
       FROM deals WINDOW w AS (ORDER BY created RANGE BETWEEN interval '90 days' PRECEDING AND CURRENT ROW)) t;
 -- a rolling 90-day hit ratio read from the daily summaries (rollup as a moving window)
-SELECT bool_and(close_to(hr, r)) AS rolling_from_daily
+SELECT bool_and(coalesce(close_to(hr, r), false)) AS rolling_from_daily
 FROM (SELECT rep, day, hit_ratio(rollup(s) OVER w) AS hr FROM daily_rep
       WINDOW w AS (PARTITION BY rep ORDER BY day RANGE BETWEEN interval '89 days' PRECEDING AND CURRENT ROW)) a
 JOIN LATERAL (SELECT hit_ratio(won) AS r FROM deals d

@@ -33,7 +33,8 @@ with a reproducer, and its path printed.
 
 Environment: FUZZ_ITERATIONS (random mutants per type and per format, default
 300), FUZZ_TYPES (comma-separated types to fuzz, default all), FUZZ_SEED
-(random seed; default: a fresh one, printed), FUZZ_BATCH
+(random seed; default: 20260101 when CI=true, else a fresh one; always
+printed with the command that replays the run), FUZZ_BATCH
 (mutants per psql session, default 100), FUZZ_KEEP=1 (keep the work dir),
 FUZZ_DEBUG=1 (time every batch), FUZZ_SELFTEST_CRASH=N (self-test: crash the
 backend on purpose before the N-th binary deal_summary mutant; the run must
@@ -57,13 +58,41 @@ if not TYPES or set(TYPES) - set(ALL_TYPES):
     sys.exit('io_fuzz: FUZZ_TYPES must list some of %s' % ', '.join(ALL_TYPES))
 
 ITERATIONS = int(os.environ.get('FUZZ_ITERATIONS', '300'))
-SEED = int(os.environ['FUZZ_SEED']) if os.environ.get('FUZZ_SEED') else random.SystemRandom().randrange(1 << 32)
+# the seed: FUZZ_SEED if given; in CI (CI=true) a fixed one, so that a CI
+# failure replays and a CI pass means the same mutants every time; else a
+# fresh one.  Always printed, with the command that replays the run.
+CI_SEED = 20260101
+if os.environ.get('FUZZ_SEED'):
+    if not re.fullmatch(r'-?[0-9]+', os.environ['FUZZ_SEED'].strip()):
+        sys.exit('io_fuzz: FUZZ_SEED must be an integer, got %r' % os.environ['FUZZ_SEED'])
+    SEED, SEED_FROM = int(os.environ['FUZZ_SEED']), 'FUZZ_SEED'
+elif os.environ.get('CI', '').lower() in ('true', '1', 'yes'):
+    SEED, SEED_FROM = CI_SEED, 'the fixed seed of CI runs, CI=%s' % os.environ['CI']
+else:
+    SEED, SEED_FROM = random.SystemRandom().randrange(1 << 32), 'random'
 BATCH = max(1, int(os.environ.get('FUZZ_BATCH', '100')))
 KEEP = os.environ.get('FUZZ_KEEP') == '1'
 # self-test of the crash detection: FUZZ_SELFTEST_CRASH=N makes the server
 # SIGSEGV its own backend just before loading the N-th binary deal_summary
 # mutant; the run must then report exactly that crash and carry on
 SELFTEST_CRASH = int(os.environ.get('FUZZ_SELFTEST_CRASH', '0'))
+
+
+def replay_command():
+    """The command line that replays this run: the seed and every option that
+    changes which mutants are made or how they are run."""
+    env = ['FUZZ_SEED=%d' % SEED]
+    if ITERATIONS != 300:
+        env.append('FUZZ_ITERATIONS=%d' % ITERATIONS)
+    if TYPES != ALL_TYPES:
+        env.append('FUZZ_TYPES=%s' % ','.join(TYPES))
+    if BATCH != 100:
+        env.append('FUZZ_BATCH=%d' % BATCH)
+    if SELFTEST_CRASH:
+        env.append('FUZZ_SELFTEST_CRASH=%d' % SELFTEST_CRASH)
+    return '%s bash test/t/io_fuzz.sh' % ' '.join(env)
+
+
 MAX_CRASHES = 5                 # stop fuzzing after this many crashes
 BATCH_TIMEOUT = 900             # seconds for one psql session (hang guard)
 STATEMENT_TIMEOUT = '30s'       # per statement: an input function must not hang
@@ -1404,8 +1433,10 @@ class Fuzzer:
 def main():
     t0 = time.time()
     rng = random.Random(SEED)
-    print('io_fuzz: seed %d, %d random mutants per type and format (FUZZ_ITERATIONS), batches of %d'
-          % (SEED, ITERATIONS, BATCH), flush=True)
+    print('io_fuzz: seed %d (%s), %d random mutants per type and format (FUZZ_ITERATIONS), batches of %d'
+          % (SEED, SEED_FROM, ITERATIONS, BATCH), flush=True)
+    print('io_fuzz: reproduce with: %s  (inside a cluster: prefix the bash with pg_virtualenv -t -v 15, '
+          'or give the same variables to bash test/run_tests.sh)' % replay_command(), flush=True)
     workdir = tempfile.mkdtemp(prefix='kpi_fuzz_work.', dir='/tmp')
     fz = Fuzzer(workdir)
     try:
@@ -1514,8 +1545,8 @@ def main():
     invalid = sum(1 for f in fz.failures if f[0] == 'invalid-value')
     other = sum(1 for f in fz.failures if f[0] not in ('crash', 'invalid-value'))
     if fz.failures:
-        print('io_fuzz: FAILED, %d failure(s); reproducers in %s; replay with FUZZ_SEED=%d FUZZ_ITERATIONS=%d'
-              % (len(fz.failures), fz.faildir, SEED, ITERATIONS))
+        print('io_fuzz: FAILED, %d failure(s); reproducers in %s; replay the run with: %s'
+              % (len(fz.failures), fz.faildir, replay_command()))
         groups = {}
         for cat, m, detail, path in fz.failures:
             key = (cat, m.typ if m else None, m.kind if m else None, re.sub(r'\d+', 'N', detail)[:60])
@@ -1527,9 +1558,9 @@ def main():
             if path:
                 print('      %s' % path)
     print('io_fuzz: %d binary mutants (%d rejected, %d accepted), %d text mutants (%d rejected, %d accepted), '
-          '%d crashes, %d invalid values%s, %.0f s'
+          '%d crashes, %d invalid values%s, %.0f s, seed %d (%s)'
           % (tot('bin', 0), tot('bin', 1), tot('bin', 2), tot('txt', 0), tot('txt', 1), tot('txt', 2),
-             crashes, invalid, (', %d bad errors' % other) if other else '', time.time() - t0))
+             crashes, invalid, (', %d bad errors' % other) if other else '', time.time() - t0, SEED, SEED_FROM))
     return 0 if not fz.failures else 1
 
 

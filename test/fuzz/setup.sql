@@ -307,10 +307,16 @@ $$SELECT x IS NULL OR (x <> 'NaN' AND x >= lo AND x <= hi)$$;
 
 -- deal_summary ---------------------------------------------------------------
 -- Shared by every fz_check: text output, parse back and round trip of a value
--- of any of our types.  t is its text (NULL when output failed), w the value
--- parsed back (NULL when it did not parse).
+-- of any of our types.  t is its text (NULL when v is NULL or its output
+-- failed: both reported), w the value parsed back (NULL when it did not parse).
 CREATE FUNCTION fz_text_round_trip(v anyelement, ctx text, OUT t text, OUT w anyelement) LANGUAGE plpgsql AS $$
 BEGIN
+    -- an accepted mutant, and what the aggregates and merges make of it, is
+    -- never NULL: a NULL would otherwise pass every check below unseen
+    IF v IS NULL THEN
+        PERFORM fz_bad(ctx, format('the %s value is NULL', pg_typeof(v)));
+        RETURN;
+    END IF;
     BEGIN
         t := v::text;
     EXCEPTION WHEN OTHERS THEN
@@ -359,11 +365,12 @@ BEGIN
     SELECT deals(v) AS d, won_deals(v) AS wd, lost_deals(v) AS ld, open_deals(v) AS od,
            won_amount(v) AS wa, lost_amount(v) AS la, open_amount(v) AS oa, weighted_pipeline(v) AS wp,
            hit_ratio(v) AS hr, avg_deal_size(v) AS ads, sales_cycle_days(v) AS scd INTO a;
-    IF a.wd < 0 OR a.ld < 0 OR a.od < 0 OR a.wd + a.ld + a.od <> a.d THEN
-        bad := bad || 'counts inconsistent; ';
+    -- IS NOT FALSE: a count or amount is never NULL, a NULL one is a failure too
+    IF (a.wd < 0 OR a.ld < 0 OR a.od < 0 OR a.wd + a.ld + a.od <> a.d) IS NOT FALSE THEN
+        bad := bad || 'counts inconsistent or NULL; ';
     END IF;
-    IF a.wa < 0 OR a.la < 0 OR a.oa < 0 OR a.wp < 0 OR a.ads < 0 THEN
-        bad := bad || 'negative amount; ';
+    IF (a.wa < 0 OR a.la < 0 OR a.oa < 0) IS NOT FALSE OR a.wp < 0 OR a.ads < 0 THEN
+        bad := bad || 'negative or NULL amount; ';
     END IF;
     IF (a.hr IS NULL) <> (a.wd + a.ld = 0) OR NOT fz_in_range(a.hr, 0, 1) THEN
         bad := bad || 'hit_ratio out of range; ';
@@ -443,8 +450,8 @@ BEGIN
     SELECT customers(v) AS c, orders(v) AS o, revenue(v) AS rev, avg_purchase_value(v) AS apv,
            purchase_frequency(v, interval '1 month') AS pf, lifespan(v, interval '1 day') AS ls,
            clv(v) AS clv INTO a;
-    IF a.c < 0 OR a.o < a.c THEN
-        bad := bad || 'counts inconsistent; ';
+    IF (a.c < 0 OR a.o < a.c OR a.rev IS NULL) IS NOT FALSE THEN
+        bad := bad || 'counts inconsistent or NULL; ';
     END IF;
     IF (a.clv IS NULL) <> (a.c = 0) OR (a.apv IS NULL) <> (a.o = 0) OR (a.ls IS NULL) <> (a.c = 0) THEN
         bad := bad || 'NULL KPIs inconsistent with the counts; ';
@@ -452,7 +459,7 @@ BEGIN
     IF NOT fz_in_range(a.ls, 0, 'Infinity') OR a.ls = 'Infinity' OR NOT fz_in_range(a.pf, 0, 'Infinity') THEN
         bad := bad || 'lifespan or purchase_frequency out of range; ';
     END IF;
-    IF a.c > 0 AND a.clv <> a.rev / a.c THEN
+    IF a.c > 0 AND a.clv IS DISTINCT FROM a.rev / a.c THEN
         bad := bad || 'clv is not revenue / customers; ';
     END IF;
     RETURN format('%s|customers=%s orders=%s revenue=%s avg_purchase_value=%s purchase_frequency=%s lifespan=%s clv=%s',
@@ -498,16 +505,16 @@ DECLARE
     bad text := '';
     rows text := '';
 BEGIN
-    IF o < 0 OR o > d THEN
-        bad := bad || 'outside_deals out of range; ';
+    IF (o < 0 OR o > d) IS NOT FALSE THEN
+        bad := bad || 'outside_deals out of range or NULL; ';
     END IF;
     FOR r IN SELECT * FROM stage_conversion(v) LOOP
         n := n + 1;
         rows := rows || format('(%s,%s,%s,%s,%s)', r.stage, r.position, r.reached, r.step_rate, r.cumulative_rate);
-        IF r.position <> n THEN
+        IF r.position IS DISTINCT FROM n THEN
             bad := bad || 'positions not 1..n; ';
         END IF;
-        IF r.reached < 0 OR r.reached > d - o THEN
+        IF (r.reached < 0 OR r.reached > d - o) IS NOT FALSE THEN
             bad := bad || format('reached(%s) out of range; ', r.stage);
         END IF;
         IF mode IN ('implied', 'ordered') AND (r.reached > prev OR NOT fz_in_range(r.step_rate, 0, 1)) THEN
@@ -681,14 +688,14 @@ DECLARE
     bad text := '';
     rows text := '';
 BEGIN
-    IF o < 0 OR o > d THEN
-        bad := bad || 'outside_deals out of range; ';
+    IF (o < 0 OR o > d) IS NOT FALSE THEN
+        bad := bad || 'outside_deals out of range or NULL; ';
     END IF;
     FOR r IN SELECT * FROM time_in_stage(v) LOOP
         n := n + 1;
         rows := rows || format('(%s,%s,%s,%s,%s,%s,%s,%s,%s)', r.stage, r.position, r.visits, r.exited_deals,
                                r.avg_days, r.median_days, r.current_deals, r.avg_current_days, r.stale_deals);
-        IF r.position <> n THEN
+        IF r.position IS DISTINCT FROM n THEN
             bad := bad || 'positions not 1..n; ';
         END IF;
         IF r.stage = ANY (names) THEN
@@ -696,8 +703,8 @@ BEGIN
             CONTINUE;
         END IF;
         names := names || r.stage;
-        IF r.visits < 0 OR r.exited_deals < 0 OR r.current_deals < 0 OR r.stale_deals < 0 THEN
-            bad := bad || format('negative count in %s; ', r.stage);
+        IF (r.visits < 0 OR r.exited_deals < 0 OR r.current_deals < 0) IS NOT FALSE OR r.stale_deals < 0 THEN
+            bad := bad || format('negative or NULL count in %s; ', r.stage);
         END IF;
         IF r.visits < r.exited_deals::numeric + r.current_deals
            OR r.exited_deals::numeric + r.current_deals > d::numeric - o THEN
@@ -862,8 +869,8 @@ DECLARE
     bad text := '';
     res text := format('events=%s ', events(v));
 BEGIN
-    IF events(v) < 0 THEN
-        bad := bad || 'negative events(); ';
+    IF (events(v) < 0) IS NOT FALSE THEN
+        bad := bad || 'negative or NULL events(); ';
     END IF;
     IF stage_funnel(v)::text IS DISTINCT FROM stage_funnel(v, 'implied')::text THEN
         bad := bad || 'stage_funnel(h) is not stage_funnel(h, ''implied''); ';
@@ -931,11 +938,11 @@ BEGIN
       FROM (SELECT i, id, pos, ts, row_number() OVER (ORDER BY CASE WHEN bigint_ids THEN id::numeric END,
                                                        octet_length(id), convert_to(id, 'UTF8'), ts, pos) AS k
             FROM fz_history_events(t)) e;
-    IF coalesce(cardinality(ids), 0) <> events(v) THEN
+    IF coalesce(cardinality(ids), 0) IS DISTINCT FROM events(v) THEN
         RETURN format('%s events in the text output, events() says %s; ', coalesce(cardinality(ids), 0), events(v));
     END IF;
     IF ids IS NULL THEN
-        IF deals(stage_funnel(v)) <> 0 OR deals(stage_times(v)) <> 0 THEN
+        IF deals(stage_funnel(v)) IS DISTINCT FROM 0 OR deals(stage_times(v)) IS DISTINCT FROM 0 THEN
             bad := bad || 'deals counted in a history without events; ';
         END IF;
         RETURN bad;
@@ -1031,8 +1038,9 @@ BEGIN
         -- merged with itself: every event twice, the same deals reached
         x := stage_history_final(stage_history_combine(v, v));
         PERFORM fz_check(x, 'final(combine(v, v)): ');
-        IF events(x) <> 2 * events(v) OR stage_funnel(x, 'entered')::text <> stage_funnel(v, 'entered')::text
-           OR stage_funnel(x, 'implied')::text <> stage_funnel(v, 'implied')::text THEN
+        IF events(x) IS DISTINCT FROM 2 * events(v)
+           OR stage_funnel(x, 'entered')::text IS DISTINCT FROM stage_funnel(v, 'entered')::text
+           OR stage_funnel(x, 'implied')::text IS DISTINCT FROM stage_funnel(v, 'implied')::text THEN
             PERFORM fz_bad(ctx, format('combine(v, v) gives %s; value %s', x::text, t));
         END IF;
         -- one more event through the transition function of its own type
@@ -1041,7 +1049,7 @@ BEGIN
                        (fz_history_as_of(kind))[1], kind)
             INTO x USING v, (SELECT array_agg(stage ORDER BY position) FROM stage_conversion(stage_funnel(v)));
         PERFORM fz_check(x, 'accum(v, one event): ');
-        IF events(x) <> events(v) + 1 THEN
+        IF events(x) IS DISTINCT FROM events(v) + 1 THEN
             PERFORM fz_bad(ctx, format('accum(v, one event) gives %s; value %s', x::text, t));
         END IF;
     EXCEPTION WHEN OTHERS THEN

@@ -23,7 +23,10 @@
 #                    raise it for a soak run, e.g. FUZZ_ITERATIONS=3000
 #   FUZZ_TYPES       comma-separated types to fuzz (default all six), e.g.
 #                    FUZZ_TYPES=stage_times FUZZ_ITERATIONS=5000 for a soak of one
-#   FUZZ_SEED        the random seed (default: a fresh one, printed) to replay a run
+#   FUZZ_SEED        the random seed, to replay a run (default: 20260101 when
+#                    CI=true, so CI runs the same mutants every time; else a
+#                    fresh one); the seed and the command that replays the run
+#                    are always printed
 #   FUZZ_BATCH       mutants per psql session (default 100)
 #   FUZZ_KEEP=1      keep the work directory of the mutants
 #   FUZZ_SELFTEST_CRASH=N  self-test: the backend is crashed on purpose before
