@@ -12,7 +12,7 @@ SELECT a.aggfnoid::regprocedure AS aggregate, a.aggcombinefn <> 0 AS has_combine
        a.aggtranstype::regtype AS state_type, p.proparallel AS parallel, a.aggminvtransfn <> 0 AS moving
 FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 WHERE a.aggfnoid IN (SELECT objid FROM ext_objects WHERE catalog = 'pg_proc'::regclass)
-ORDER BY a.aggfnoid::regprocedure::text;
+ORDER BY a.aggfnoid::regprocedure::text COLLATE "C";
 SELECT count(*) AS violations FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 WHERE a.aggfnoid IN (SELECT objid FROM ext_objects WHERE catalog = 'pg_proc'::regclass)
   AND (a.aggcombinefn = 0 OR a.aggtranstype = 'internal'::regtype OR p.proparallel <> 's');
