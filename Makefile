@@ -5,7 +5,7 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA = $(wildcard sql/sales_kpi--*.sql)
 
 # pg_regress pairs sql/<t>.sql -> expected/<t>.out, in this order
-REGRESS = setup hit_ratio deal_kpis summary churn clv funnel stage_times errors io parallel catalog
+REGRESS = setup hit_ratio deal_kpis summary churn clv funnel stage_times hardening errors io parallel catalog
 REGRESS_OPTS = --inputdir=.
 
 # Warnings are errors in CI and in test/run_tests.sh (WERROR=1).
