@@ -15,6 +15,7 @@
 #include "sales_kpi.h"
 
 #include "common/int.h"
+#include "datatype/timestamp.h"
 #include "utils/array.h"
 
 enum
@@ -22,17 +23,32 @@ enum
 	CH_HAS, CH_P0, CH_P1, CH_START, CH_CHURNED, CH_N
 };
 
-static void
-churn_check_state(const int64 *c, const char *fname)
+/*
+ * The rules of a churn state (NULL when it keeps them): has_period is 0 or 1;
+ * without a period everything is 0 (no row without a period counts); with
+ * one, [p0, p1) is a non-empty range of timestamps and 0 <= churned <=
+ * at_start.
+ */
+static const char *
+churn_rules(const int64 *c)
 {
-	if ((c[CH_HAS] != 0 && c[CH_HAS] != 1) || c[CH_START] < 0 || c[CH_CHURNED] < 0 ||
-		c[CH_CHURNED] > c[CH_START] ||
-		(c[CH_HAS] == 0 && (c[CH_P0] | c[CH_P1] | c[CH_START] | c[CH_CHURNED]) != 0) ||
-		(c[CH_HAS] == 1 && c[CH_P0] >= c[CH_P1]))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: invalid aggregate state", fname),
-				 errdetail("Expected {has_period, p0, p1, at_start, churned} with 0 <= churned <= at_start and p0 < p1.")));
+	if (c[CH_HAS] != 0 && c[CH_HAS] != 1)
+		return psprintf("has_period must be 0 or 1, got " INT64_FORMAT ".", c[CH_HAS]);
+	if (c[CH_HAS] == 0)
+	{
+		if (c[CH_P0] != 0 || c[CH_P1] != 0 || c[CH_START] != 0 || c[CH_CHURNED] != 0)
+			return psprintf("A state without a period must be all zeros, got p0 = " INT64_FORMAT ", p1 = " INT64_FORMAT
+							", at_start = " INT64_FORMAT ", churned = " INT64_FORMAT ".",
+							c[CH_P0], c[CH_P1], c[CH_START], c[CH_CHURNED]);
+		return NULL;
+	}
+	if (!IS_VALID_TIMESTAMP(c[CH_P0]) || !IS_VALID_TIMESTAMP(c[CH_P1]) || c[CH_P0] >= c[CH_P1])
+		return psprintf("The period must be microseconds p0 < p1 within the timestamp range, got p0 = " INT64_FORMAT
+						", p1 = " INT64_FORMAT ".", c[CH_P0], c[CH_P1]);
+	if (c[CH_START] < 0 || c[CH_CHURNED] < 0 || c[CH_CHURNED] > c[CH_START])
+		return psprintf("Counts must satisfy 0 <= churned <= at_start, got at_start = " INT64_FORMAT
+						", churned = " INT64_FORMAT ".", c[CH_START], c[CH_CHURNED]);
+	return NULL;
 }
 
 static void
@@ -47,13 +63,15 @@ churn_period_mismatch(const char *fname)
 static Datum
 churn_accum_common(FunctionCallInfo fcinfo, bool is_date, const char *fname)
 {
-	ArrayType  *a = kpi_int8_state(fcinfo, 0, CH_N, true, fname);
+	ArrayType  *a = kpi_int8_state(fcinfo, 0, CH_N, true, churn_rules, "churn_accum");
 	int64	   *c = (int64 *) ARR_DATA_PTR(a);
 	int64		(*conv) (Datum, FunctionCallInfo, const char *, const char *) =
 		is_date ? kpi_date_usec : kpi_timestamp_usec;
 	int64		p0,
 				p1,
 				from;
+	bool		active_at_start;
+	bool		churned = false;
 
 	/* no period: the row says nothing about any period */
 	if (PG_ARGISNULL(3) || PG_ARGISNULL(4))
@@ -79,10 +97,7 @@ churn_accum_common(FunctionCallInfo fcinfo, bool is_date, const char *fname)
 		PG_RETURN_ARRAYTYPE_P(a);
 	from = conv(PG_GETARG_DATUM(1), fcinfo, fname, "active_from");
 	if (PG_ARGISNULL(2))
-	{
-		if (from <= p0)
-			c[CH_START]++;
-	}
+		active_at_start = from <= p0;
 	else
 	{
 		int64		until = conv(PG_GETARG_DATUM(2), fcinfo, fname, "active_until");
@@ -92,12 +107,17 @@ churn_accum_common(FunctionCallInfo fcinfo, bool is_date, const char *fname)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s: active_until must not be before active_from", kpi_caller(fcinfo, fname)),
 					 errhint("Fix the customer's dates; use NULL as active_until for a customer who is still active.")));
-		if (from <= p0 && until > p0)
-		{
-			c[CH_START]++;
-			if (until <= p1)
-				c[CH_CHURNED]++;
-		}
+		active_at_start = from <= p0 && until > p0;
+		churned = active_at_start && until <= p1;
+	}
+	if (active_at_start)
+	{
+		/* churned <= at_start: if at_start can take one more, so can churned */
+		if (c[CH_START] == PG_INT64_MAX)
+			kpi_count_overflow(kpi_caller(fcinfo, fname), "at_start would exceed the bigint range.");
+		c[CH_START]++;
+		if (churned)
+			c[CH_CHURNED]++;
 	}
 	PG_RETURN_ARRAYTYPE_P(a);
 }
@@ -123,67 +143,65 @@ churn_accum_date(PG_FUNCTION_ARGS)
 Datum
 churn_combine(PG_FUNCTION_ARGS)
 {
-	ArrayType  *a = kpi_int8_state(fcinfo, 0, CH_N, true, "churn_combine");
-	ArrayType  *b = kpi_int8_state(fcinfo, 1, CH_N, false, "churn_combine");
+	const char *fname = "churn_combine";
+	ArrayType  *a = kpi_int8_state(fcinfo, 0, CH_N, true, churn_rules, fname);
+	ArrayType  *b = kpi_int8_state(fcinfo, 1, CH_N, false, churn_rules, fname);
 	int64	   *ca = (int64 *) ARR_DATA_PTR(a);
 	int64	   *cb = (int64 *) ARR_DATA_PTR(b);
+	int64		start,
+				churned;
 
-	churn_check_state(ca, "churn_combine");
-	churn_check_state(cb, "churn_combine");
 	if (cb[CH_HAS] == 0)
 		PG_RETURN_ARRAYTYPE_P(a);
-	if (ca[CH_HAS] == 0)
-	{
-		ca[CH_HAS] = 1;
-		ca[CH_P0] = cb[CH_P0];
-		ca[CH_P1] = cb[CH_P1];
-	}
-	else if (ca[CH_P0] != cb[CH_P0] || ca[CH_P1] != cb[CH_P1])
-		churn_period_mismatch("churn_combine");
-	if (pg_add_s64_overflow(ca[CH_START], cb[CH_START], &ca[CH_START]) ||
-		pg_add_s64_overflow(ca[CH_CHURNED], cb[CH_CHURNED], &ca[CH_CHURNED]))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("churn_combine: count out of range")));
+	if (ca[CH_HAS] != 0 && (ca[CH_P0] != cb[CH_P0] || ca[CH_P1] != cb[CH_P1]))
+		churn_period_mismatch(fname);
+	/* churned <= at_start in both: if the at_start sum fits, so does churned's */
+	if (pg_add_s64_overflow(ca[CH_START], cb[CH_START], &start))
+		kpi_count_overflow(fname,
+						   psprintf("at_start " INT64_FORMAT " + " INT64_FORMAT " would exceed the bigint range.",
+									ca[CH_START], cb[CH_START]));
+	churned = ca[CH_CHURNED] + cb[CH_CHURNED];
+	ca[CH_HAS] = 1;
+	ca[CH_P0] = cb[CH_P0];
+	ca[CH_P1] = cb[CH_P1];
+	ca[CH_START] = start;
+	ca[CH_CHURNED] = churned;
 	PG_RETURN_ARRAYTYPE_P(a);
 }
 
+/* The counts of a valid state; false when nobody was active at the start. */
 static bool
-churn_ratio(FunctionCallInfo fcinfo, const char *fname, double *r)
+churn_state_counts(FunctionCallInfo fcinfo, const char *fname, int64 *start, int64 *churned)
 {
-	ArrayType  *a = kpi_int8_state(fcinfo, 0, CH_N, false, fname);
+	ArrayType  *a = kpi_int8_state(fcinfo, 0, CH_N, false, churn_rules, fname);
 	int64	   *c = (int64 *) ARR_DATA_PTR(a);
 
-	churn_check_state(c, fname);
-	if (c[CH_START] == 0)
-		return false;
-	*r = (double) c[CH_CHURNED] / (double) c[CH_START];
-	return true;
+	*start = c[CH_START];
+	*churned = c[CH_CHURNED];
+	return *start != 0;
 }
 
 Datum
 churn_rate_final(PG_FUNCTION_ARGS)
 {
-	double		r;
+	int64		start,
+				churned;
 
-	if (!churn_ratio(fcinfo, "churn_rate", &r))
+	if (!churn_state_counts(fcinfo, "churn_rate_final", &start, &churned))
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(r);
+	PG_RETURN_FLOAT8((double) churned / (double) start);
 }
 
 Datum
 retention_rate_final(PG_FUNCTION_ARGS)
 {
-	double		r;
-	ArrayType  *a;
-	int64	   *c;
+	int64		start,
+				churned;
 
-	if (!churn_ratio(fcinfo, "retention_rate", &r))
+	if (!churn_state_counts(fcinfo, "retention_rate_final", &start, &churned))
 		PG_RETURN_NULL();
-	/* computed from counts, not as 1 - r, so it is exact to the last bit */
-	a = kpi_int8_state(fcinfo, 0, CH_N, false, "retention_rate");
-	c = (int64 *) ARR_DATA_PTR(a);
-	PG_RETURN_FLOAT8((double) (c[CH_START] - c[CH_CHURNED]) / (double) c[CH_START]);
+	/* computed from counts, not as 1 - churn, so it is exact to the last bit */
+	PG_RETURN_FLOAT8((double) (start - churned) / (double) start);
 }
 
 /* ---- the seeds' scalar forms on counts ---- */

@@ -103,37 +103,44 @@ os_fail(const char *detail, const char *text)
 			 errdetail("%s", detail)));
 }
 
-static void
-os_check(const OrderSummary *s, const char *text)
+/*
+ * Every invariant an order_summary keeps, however it was made: NULL when s
+ * keeps them all, else the one it breaks.  Text and binary input and the
+ * merge functions (on their arguments) check through this one function.
+ */
+static const char *
+os_broken(const OrderSummary *s)
 {
 	if (s->version != OS_VERSION)
-		os_fail("Unsupported format version.", text);
+		return "Unsupported format version.";
 	if (s->flags != 0)
-		os_fail("Unknown flag bits are set.", text);
+		return "Unknown flag bits are set.";
 	if (s->scale < 0 || s->scale > KPI_MAX_SCALE)
-		os_fail("Scale out of range.", text);
+		return "Scale out of range.";
 	if (s->customers < 0 || s->orders < s->customers)
-		os_fail("Counts must be non-negative and every customer has at least one order.", text);
+		return "Counts must be non-negative and every customer has at least one order.";
 	if (s->customers == 0 &&
 		(s->orders != 0 || s->revenue != 0 || s->lifespan_us != 0 || s->first_sum_us != 0 ||
 		 s->first_us != 0 || s->last_us != 0))
-		os_fail("An empty summary must have all fields 0.", text);
+		return "An empty summary must have all fields 0.";
 	if (s->customers > 0)
 	{
 		if (!IS_VALID_TIMESTAMP(s->first_us) || !IS_VALID_TIMESTAMP(s->last_us))
-			os_fail("Purchase times must be finite timestamps.", text);
+			return "Purchase times must be finite timestamps.";
 		if (s->first_us > s->last_us || s->lifespan_us < 0 ||
 			s->lifespan_us > (int128) s->customers * ((int128) s->last_us - s->first_us))
-			os_fail("Lifespans must lie between 0 and the span from first to last purchase.", text);
+			return "Lifespans must lie between 0 and the span from first to last purchase.";
 		if (s->customers == 1 && s->lifespan_us != (int128) s->last_us - s->first_us)
-			os_fail("A one-customer summary's lifespan must equal last minus first purchase.", text);
+			return "A one-customer summary's lifespan must equal last minus first purchase.";
 		if (s->first_sum_us < (int128) s->customers * s->first_us ||
 			s->first_sum_us > (int128) s->customers * s->last_us ||
 			(s->customers == 1 && s->first_sum_us != s->first_us))
-			os_fail("The sum of first purchases must lie between customers times the first and the last purchase.", text);
+			return "The sum of first purchases must lie between customers times the first and the last purchase.";
 	}
+	return NULL;
 }
 
+/* The value of d, its size and version checked (for trusted callers). */
 static OrderSummary *
 os_get(Datum d)
 {
@@ -144,6 +151,18 @@ os_get(Datum d)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid " OS_TYPNAME " value"),
 				 errdetail("Wrong size or format version.")));
+	return s;
+}
+
+/* The value of d with every invariant checked: fname refuses a broken one. */
+static OrderSummary *
+os_get_valid(Datum d, const char *fname)
+{
+	OrderSummary *s = os_get(d);
+	const char *broken = os_broken(s);
+
+	if (broken)
+		kpi_bad_value(fname, OS_TYPNAME, broken);
 	return s;
 }
 
@@ -211,6 +230,11 @@ os_accum_common(FunctionCallInfo fcinfo, bool is_date)
 		s->customers = 1;
 		s->first_us = s->last_us = t;
 	}
+	if (s->orders == PG_INT64_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("order_summary: count out of range"),
+				 errdetail("The summary already holds " INT64_FORMAT " orders.", s->orders)));
 	s->orders++;
 	os_add_revenue(s, v, scale);
 	if (t < s->first_us)
@@ -247,10 +271,14 @@ order_summary_accum_date(PG_FUNCTION_ARGS)
 static Datum
 os_merge(FunctionCallInfo fcinfo, bool same_customer)
 {
+	const char *fname = same_customer ? "order_summary_combine" : "order_summary_rollup";
 	OrderSummary *a;
 	OrderSummary *b;
 
-	if (PG_ARGISNULL(1) || os_get(PG_GETARG_DATUM(1))->customers == 0)
+	/* both arguments are anyone's values: every invariant is checked */
+	if (!PG_ARGISNULL(0))
+		os_get_valid(PG_GETARG_DATUM(0), fname);
+	if (PG_ARGISNULL(1) || os_get_valid(PG_GETARG_DATUM(1), fname)->customers == 0)
 	{
 		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
@@ -268,6 +296,11 @@ os_merge(FunctionCallInfo fcinfo, bool same_customer)
 		a->first_us = b->first_us;
 		a->last_us = b->last_us;
 	}
+	/*
+	 * orders >= customers in both: if the orders add up, so do the
+	 * customers; the int128 sums are bounded by customers times the
+	 * timestamp range, so they cannot overflow either.
+	 */
 	if (pg_add_s64_overflow(a->orders, b->orders, &a->orders))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -316,6 +349,7 @@ order_summary_in(PG_FUNCTION_ARGS)
 	OrderSummary *s = os_new();
 	KvParser	kv;
 	int			sc;
+	const char *bad;
 
 	kv_begin(&kv, str, OS_TYPNAME);
 	if (kv_int64(&kv, "version", 0) != OS_VERSION)
@@ -333,7 +367,9 @@ order_summary_in(PG_FUNCTION_ARGS)
 	s->first_us = kv_int64(&kv, "first_us", PG_INT64_MIN);
 	s->last_us = kv_int64(&kv, "last_us", PG_INT64_MIN);
 	kv_end(&kv);
-	os_check(s, str);
+	bad = os_broken(s);
+	if (bad)
+		os_fail(bad, str);
 	PG_RETURN_POINTER(s);
 }
 
@@ -361,6 +397,7 @@ order_summary_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	OrderSummary *s = os_new();
+	const char *bad;
 
 	s->version = pq_getmsgbyte(buf);
 	if (s->version != OS_VERSION)
@@ -375,7 +412,9 @@ order_summary_recv(PG_FUNCTION_ARGS)
 	s->first_us = pq_getmsgint64(buf);
 	s->last_us = pq_getmsgint64(buf);
 	kpi_recv_end(buf, OS_TYPNAME);
-	os_check(s, NULL);
+	bad = os_broken(s);
+	if (bad)
+		os_fail(bad, NULL);
 	PG_RETURN_POINTER(s);
 }
 

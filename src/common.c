@@ -405,18 +405,22 @@ kpi_interval_usec(Datum iv, const char *fname, const char *argname)
 
 /*
  * Fetch and validate an int8[] aggregate state.  States are plain SQL values
- * (the final and combine functions are callable by anyone), so the shape is
- * checked every time: one dimension, the expected length, no NULLs.  With
- * inplace the caller will modify the result: it is the argument itself when
- * running as an aggregate, where the state belongs to the aggregate's memory
- * context (as int4_avg_accum does in PostgreSQL itself), else a copy.
- * Without inplace the caller must only read it.
+ * (the final and combine functions are callable by anyone, with any array),
+ * so every read checks the shape (one dimension, the expected length, no
+ * NULLs) and then the state's own rules: a function of the values that
+ * returns NULL when they hold, else the rule broken (with the values), which
+ * becomes the error's detail.  With inplace the caller will modify the
+ * result: it is the argument itself when running as an aggregate, where the
+ * state belongs to the aggregate's memory context (as int4_avg_accum does in
+ * PostgreSQL itself), else a copy.  Without inplace the caller must only
+ * read it.
  */
 ArrayType *
 kpi_int8_state(FunctionCallInfo fcinfo, int argno, int nelems, bool inplace,
-			   const char *fname)
+			   KpiStateRules rules, const char *fname)
 {
 	ArrayType  *a;
+	const char *broken;
 
 	/* read-only callers and aggregate calls use the value as it is */
 	if (!inplace || AggCheckCallContext(fcinfo, NULL))
@@ -431,7 +435,26 @@ kpi_int8_state(FunctionCallInfo fcinfo, int argno, int nelems, bool inplace,
 				 errmsg("%s: invalid aggregate state", fname),
 				 errdetail("The state must be a one-dimensional bigint array of %d elements without NULLs.",
 						   nelems)));
+	broken = rules((const int64 *) ARR_DATA_PTR(a));
+	if (broken)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: invalid aggregate state", fname),
+				 errdetail("%s", broken)));
 	return a;
+}
+
+/*
+ * The error for adding up counts of valid int8[] states (rows, or two states
+ * merged) beyond the bigint range.
+ */
+void
+kpi_count_overflow(const char *fname, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s: count out of range", fname),
+			 errdetail("%s", detail)));
 }
 
 /* ---- varlena states ---- */
@@ -685,6 +708,19 @@ kpi_bad_binary(const char *typname, const char *detail)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 			 errmsg("invalid binary data for type %s", typname),
+			 errdetail("%s", detail)));
+}
+
+/*
+ * A value of one of our types passed to fname (a support function or an
+ * accessor) that breaks the type's invariants: detail says which.
+ */
+void
+kpi_bad_value(const char *fname, const char *typname, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: invalid %s value", fname, typname),
 			 errdetail("%s", detail)));
 }
 

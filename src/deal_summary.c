@@ -18,6 +18,7 @@
 #include <math.h>
 
 #include "common/int.h"
+#include "datatype/timestamp.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
@@ -61,36 +62,58 @@ ds_money(DealSummary *s, int i)
 
 static const char *const money_names[NMONEY] = {"won_amount", "lost_amount", "open_amount", "weighted_pipeline"};
 
-static void
-ds_invalid(const char *ctx, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s: invalid " DS_TYPNAME " value", ctx),
-			 errdetail("%s", detail)));
-}
+/* the longest sales cycle of one deal: from the first to the last timestamp */
+#define DS_MAX_CYCLE_US ((int128) END_TIMESTAMP - 1 - MIN_TIMESTAMP)
 
-/*
- * Every invariant a deal_summary satisfies; checked on text and binary
- * input, which are untrusted.
- */
-static void
-ds_check(const DealSummary *s, void (*fail) (const char *, const char *), const char *ctx)
+/* 10^(storage scale - display scale of m), both at most KPI_MAX_SCALE */
+static int128
+money_factor(const DealSummary *s, const MoneySum *m)
 {
 	int128		p10 = 1;
 
+	for (int k = m->scale; k < s->scale; k++)
+		p10 *= 10;
+	return p10;
+}
+
+/* m->sum at its own display scale (it is stored at the summary's scale) */
+static int128
+money_display(const DealSummary *s, const MoneySum *m)
+{
+	return m->sum / money_factor(s, m);
+}
+
+static char *
+money_text(const DealSummary *s, const MoneySum *m)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	kpi_append_decimal(&buf, money_display(s, m), m->scale);
+	return buf.data;
+}
+
+/*
+ * Every invariant a deal_summary keeps, however it was made: NULL when s
+ * keeps them all, else the one it breaks.  Text and binary input (which are
+ * untrusted), the combine functions (on their arguments) and the inverse
+ * transitions (on their result) all check through this one function.
+ */
+static const char *
+ds_broken(const DealSummary *s)
+{
 	if (s->version != DS_VERSION)
-		fail(ctx, "Unsupported format version.");
+		return "Unsupported format version.";
 	if (s->flags != 0)
-		fail(ctx, "Unknown flag bits are set.");
+		return "Unknown flag bits are set.";
 	if (s->scale < 0 || s->scale > KPI_MAX_SCALE)
-		fail(ctx, "Storage scale out of range.");
+		return "Storage scale out of range.";
 	if (s->deals < 0 || s->won < 0 || s->lost < 0 || s->won > s->deals ||
 		s->lost > s->deals - s->won)
-		fail(ctx, "Counts must be non-negative and won + lost must not exceed deals.");
+		return "Counts must be non-negative and won + lost must not exceed deals.";
 	if (s->cycle_n < 0 || s->cycle_n > s->won || s->cycle_us < 0 ||
 		(s->cycle_n == 0 && s->cycle_us != 0))
-		fail(ctx, "The sales cycle count must be between 0 and won, and its sum non-negative (0 when the count is 0).");
+		return "The sales cycle count must be between 0 and won, and its sum non-negative (0 when the count is 0).";
 	for (int i = 0; i < NMONEY; i++)
 	{
 		const MoneySum *m = ds_money((DealSummary *) s, i);
@@ -99,27 +122,54 @@ ds_check(const DealSummary *s, void (*fail) (const char *, const char *), const 
 		/* the weighted sum also counts toward open deals only */
 
 		if (m->n < 0 || m->n > limit)
-			fail(ctx, "An amount count exceeds the number of deals of its kind.");
+			return "An amount count exceeds the number of deals of its kind.";
 		if (m->scale < 0 || m->scale > s->scale || m->scale_n < 0 || m->scale_n > m->n ||
 			(m->n > 0 && m->scale_n == 0) || (m->n == 0 && (m->sum != 0 || m->scale != 0 || m->scale_n != 0)))
-			fail(ctx, "An amount's display scale or its count is inconsistent.");
+			return "An amount's display scale or its count is inconsistent.";
 		if (m->sum < 0)
-			fail(ctx, "Amount sums must not be negative.");
-		p10 = 1;
-		for (int k = m->scale; k < s->scale; k++)
-			p10 *= 10;
-		if (m->sum % p10 != 0)
-			fail(ctx, "An amount sum has more digits than its display scale.");
+			return "Amount sums must not be negative.";
+		if (m->sum % money_factor(s, m) != 0)
+			return "An amount sum has more digits than its display scale.";
 	}
+	/* amount * probability of open deals with an amount, probability in [0, 1] */
+	if (s->weighted.n > s->open_amt.n)
+		return psprintf("The weighted pipeline counts more deals (" INT64_FORMAT ") than the open deals with an amount ("
+						INT64_FORMAT ").", s->weighted.n, s->open_amt.n);
+	if (s->weighted.sum > s->open_amt.sum)
+		return psprintf("The weighted pipeline (%s) exceeds the open amount (%s): probabilities are at most 1.",
+						money_text(s, &s->weighted), money_text(s, &s->open_amt));
+	if (s->cycle_us > (int128) s->cycle_n * DS_MAX_CYCLE_US)
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		kpi_append_decimal(&buf, s->cycle_us, 0);
+		return psprintf("The summed sales cycle (%s microseconds) is longer than " INT64_FORMAT
+						" deals can take within the timestamp range.", buf.data, s->cycle_n);
+	}
+	return NULL;
 }
 
+/* The value of d, its size and version checked (for trusted callers). */
 static DealSummary *
 ds_get(Datum d)
 {
 	DealSummary *s = (DealSummary *) PG_DETOAST_DATUM(d);
 
 	if (VARSIZE(s) != sizeof(DealSummary) || s->version != DS_VERSION)
-		ds_invalid("sales_kpi", "Wrong size or format version.");
+		kpi_bad_value("sales_kpi", DS_TYPNAME, "Wrong size or format version.");
+	return s;
+}
+
+/* The value of d with every invariant checked: fname refuses a broken one. */
+static DealSummary *
+ds_get_valid(Datum d, const char *fname)
+{
+	DealSummary *s = ds_get(d);
+	const char *broken = ds_broken(s);
+
+	if (broken)
+		kpi_bad_value(fname, DS_TYPNAME, broken);
 	return s;
 }
 
@@ -221,19 +271,68 @@ ds_time(FunctionCallInfo fcinfo, const DsArgs *a, int argno, const char *fname, 
 		: kpi_timestamp_usec(PG_GETARG_DATUM(argno), fcinfo, fname, argname);
 }
 
+/* A non-NULL probability argument, decoded and checked to lie in [0, 1]. */
+static void
+ds_probability(FunctionCallInfo fcinfo, const DsArgs *a, const char *fname, int128 *p, int *pscale)
+{
+	Datum		probd = PG_GETARG_DATUM(a->prob);
+
+	kpi_numeric_decode(probd, fcinfo, fname, "probability", p, pscale);
+	if (*p < 0 || *p > kpi_rescale(1, 0, *pscale))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: probability must be between 0 and 1, got %s", kpi_caller(fcinfo, fname),
+						DatumGetCString(DirectFunctionCall1(numeric_out, probd))),
+				 errhint("Pass a fraction, e.g. 0.25 for 25%%.")));
+}
+
+/* A non-NULL amount argument, decoded and checked to be non-negative. */
+static void
+ds_amount(FunctionCallInfo fcinfo, const DsArgs *a, const char *fname, int128 *v, int *dscale)
+{
+	Datum		amount = PG_GETARG_DATUM(a->amount);
+
+	kpi_numeric_decode(amount, fcinfo, fname, "amount", v, dscale);
+	if (*v < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: amount must not be negative, got %s", kpi_caller(fcinfo, fname),
+						DatumGetCString(DirectFunctionCall1(numeric_out, amount))),
+				 errhint("Deal amounts are values of deals; filter out or fix credit notes and corrections.")));
+}
+
 /*
  * Add (sign = 1) or remove (sign = -1) one deal row.  Any argument may be
  * NULL or absent: won NULL = open deal; amount NULL = in no money KPI;
  * created/closed NULL = not in the sales cycle; probability NULL = not in the
- * weighted pipeline.  Returns false when a removal cannot be exact.
+ * weighted pipeline.  The amount and the probability are checked whenever
+ * they are given, whether or not the row uses them; the dates only for a
+ * decided deal (an open deal's dates are not used).  Returns false when a
+ * removal cannot be exact.
  */
 static bool
 ds_row(DealSummary *s, int sign, FunctionCallInfo fcinfo, const DsArgs *a, const char *fname)
 {
 	bool		won_null = !ds_has(fcinfo, a->won);
 	bool		won = !won_null && PG_GETARG_BOOL(a->won);
-	bool		amount_null = !ds_has(fcinfo, a->amount);
+	bool		has_amount = ds_has(fcinfo, a->amount);
+	bool		has_prob = ds_has(fcinfo, a->prob);
+	int128		v = 0,
+				p = 0;
+	int			dscale = 0,
+				pscale = 0;
 
+	if (has_amount)
+		ds_amount(fcinfo, a, fname, &v, &dscale);
+	if (has_prob)
+		ds_probability(fcinfo, a, fname, &p, &pscale);
+
+	/* every other count is at most deals: if deals takes one more row, they do */
+	if (sign > 0 && s->deals == PG_INT64_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: count out of range", kpi_caller(fcinfo, fname)),
+				 errdetail("The summary already holds " INT64_FORMAT " deals.", s->deals)));
 	s->deals += sign;
 	if (!won_null)
 	{
@@ -242,38 +341,18 @@ ds_row(DealSummary *s, int sign, FunctionCallInfo fcinfo, const DsArgs *a, const
 		else
 			s->lost += sign;
 	}
-	if (!amount_null)
+	if (has_amount)
 	{
-		Datum		amount = PG_GETARG_DATUM(a->amount);
-		int128		v;
-		int			dscale;
 		MoneySum   *m = won_null ? &s->open_amt : won ? &s->won_amt : &s->lost_amt;
 
-		kpi_numeric_decode(amount, fcinfo, fname, "amount", &v, &dscale);
-		if (v < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s: amount must not be negative, got %s", kpi_caller(fcinfo, fname),
-							DatumGetCString(DirectFunctionCall1(numeric_out, amount))),
-					 errhint("Deal amounts are values of deals; filter out or fix credit notes and corrections.")));
 		if (!money_step(s, m, v, dscale, sign))
 			return false;
 
 		/* weighted pipeline: amount * probability of open deals, exact */
-		if (won_null && ds_has(fcinfo, a->prob))
+		if (won_null && has_prob)
 		{
-			Datum		probd = PG_GETARG_DATUM(a->prob);
-			int128		p,
-						w;
-			int			pscale;
+			int128		w;
 
-			kpi_numeric_decode(probd, fcinfo, fname, "probability", &p, &pscale);
-			if (p < 0 || p > kpi_rescale(1, 0, pscale))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s: probability must be between 0 and 1, got %s", kpi_caller(fcinfo, fname),
-								DatumGetCString(DirectFunctionCall1(numeric_out, probd))),
-						 errhint("Pass a fraction, e.g. 0.25 for 25%%.")));
 			if (dscale + pscale > KPI_MAX_SCALE || __builtin_mul_overflow(v, p, &w))
 				ereport(ERROR,
 						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -306,6 +385,12 @@ ds_row(DealSummary *s, int sign, FunctionCallInfo fcinfo, const DsArgs *a, const
 	return true;
 }
 
+/*
+ * One transition.  A removal that cannot be exact, or that would leave a
+ * summary no set of rows gives (a row removed that was never added, such as
+ * a larger amount or a longer cycle than the summary holds), returns NULL:
+ * the executor then recomputes the window frame.
+ */
 static Datum
 ds_accum(FunctionCallInfo fcinfo, int sign, const DsArgs *a, const char *fname)
 {
@@ -314,7 +399,7 @@ ds_accum(FunctionCallInfo fcinfo, int sign, const DsArgs *a, const char *fname)
 	if (sign < 0 && PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = ds_state(fcinfo, 0);
-	if (!ds_row(s, sign, fcinfo, a, fname))
+	if (!ds_row(s, sign, fcinfo, a, fname) || (sign < 0 && ds_broken(s)))
 		PG_RETURN_NULL();
 	PG_RETURN_POINTER(s);
 }
@@ -409,11 +494,18 @@ ds_merge(DealSummary *a, const DealSummary *b, int sign)
 PG_FUNCTION_INFO_V1(deal_summary_combine);
 PG_FUNCTION_INFO_V1(deal_summary_combine_inv);
 
+/*
+ * Both arguments of the combine functions are checked for every invariant:
+ * they are anyone's values (rollup() runs over stored summaries).
+ */
 Datum
 deal_summary_combine(PG_FUNCTION_ARGS)
 {
+	const char *fname = "deal_summary_combine";
 	DealSummary *a;
 
+	if (!PG_ARGISNULL(0))
+		ds_get_valid(PG_GETARG_DATUM(0), fname);
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))
@@ -421,21 +513,28 @@ deal_summary_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	a = ds_state(fcinfo, 0);
-	ds_merge(a, ds_get(PG_GETARG_DATUM(1)), 1);
+	ds_merge(a, ds_get_valid(PG_GETARG_DATUM(1), fname), 1);
 	PG_RETURN_POINTER(a);
 }
 
+/*
+ * Un-merge b from a.  NULL (recompute the frame) when that cannot be exact,
+ * or when b holds more than a (it was never merged into a): the result would
+ * be no summary of any rows.
+ */
 Datum
 deal_summary_combine_inv(PG_FUNCTION_ARGS)
 {
+	const char *fname = "deal_summary_combine_inv";
 	DealSummary *a;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
+	ds_get_valid(PG_GETARG_DATUM(0), fname);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	a = ds_state(fcinfo, 0);
-	if (!ds_merge(a, ds_get(PG_GETARG_DATUM(1)), -1))
+	if (!ds_merge(a, ds_get_valid(PG_GETARG_DATUM(1), fname), -1) || ds_broken(a))
 		PG_RETURN_NULL();
 	PG_RETURN_POINTER(a);
 }
@@ -447,22 +546,6 @@ PG_FUNCTION_INFO_V1(deal_summary_out);
 PG_FUNCTION_INFO_V1(deal_summary_recv);
 PG_FUNCTION_INFO_V1(deal_summary_send);
 
-static void
-ds_text_fail(const char *ctx, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type " DS_TYPNAME ": \"%s\"", ctx),
-			 errdetail("%s", detail)));
-}
-
-static void
-ds_binary_fail(const char *ctx, const char *detail)
-{
-	(void) ctx;
-	kpi_bad_binary(DS_TYPNAME, detail);
-}
-
 Datum
 deal_summary_in(PG_FUNCTION_ARGS)
 {
@@ -471,6 +554,7 @@ deal_summary_in(PG_FUNCTION_ARGS)
 	KvParser	kv;
 	int128		sums[NMONEY];
 	int			scales[NMONEY];
+	const char *bad;
 
 	kv_begin(&kv, str, DS_TYPNAME);
 	if (kv_int64(&kv, "version", 0) != DS_VERSION)
@@ -503,7 +587,12 @@ deal_summary_in(PG_FUNCTION_ARGS)
 	}
 	s->cycle_n = kv_int64(&kv, "cycle_n", 0);
 	kv_end(&kv);
-	ds_check(s, ds_text_fail, str);
+	bad = ds_broken(s);
+	if (bad)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type " DS_TYPNAME ": \"%s\"", str),
+				 errdetail("%s", bad)));
 	PG_RETURN_POINTER(s);
 }
 
@@ -512,7 +601,6 @@ deal_summary_out(PG_FUNCTION_ARGS)
 {
 	DealSummary *s = ds_get(PG_GETARG_DATUM(0));
 	StringInfoData buf;
-	int128		p10;
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "(version=%d,deals=" INT64_FORMAT ",won=" INT64_FORMAT ",lost=" INT64_FORMAT,
@@ -521,11 +609,8 @@ deal_summary_out(PG_FUNCTION_ARGS)
 	{
 		MoneySum   *m = ds_money(s, i);
 
-		p10 = 1;
-		for (int k = m->scale; k < s->scale; k++)
-			p10 *= 10;
 		appendStringInfo(&buf, ",%s=", money_names[i]);
-		kpi_append_decimal(&buf, m->sum / p10, m->scale);
+		kpi_append_decimal(&buf, money_display(s, m), m->scale);
 		appendStringInfo(&buf, ",%s_n=" INT64_FORMAT ",%s_scale_n=" INT64_FORMAT,
 						 money_names[i], m->n, money_names[i], m->scale_n);
 	}
@@ -541,6 +626,7 @@ deal_summary_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	DealSummary *s = ds_new();
+	const char *bad;
 
 	s->version = pq_getmsgbyte(buf);
 	if (s->version != DS_VERSION)
@@ -562,7 +648,9 @@ deal_summary_recv(PG_FUNCTION_ARGS)
 	s->cycle_us = kpi_recv_int128(buf, DS_TYPNAME);
 	s->cycle_n = pq_getmsgint64(buf);
 	kpi_recv_end(buf, DS_TYPNAME);
-	ds_check(s, ds_binary_fail, NULL);
+	bad = ds_broken(s);
+	if (bad)
+		kpi_bad_binary(DS_TYPNAME, bad);
 	PG_RETURN_POINTER(s);
 }
 
@@ -598,11 +686,7 @@ deal_summary_send(PG_FUNCTION_ARGS)
 static Datum
 money_numeric(const DealSummary *s, const MoneySum *m)
 {
-	int128		p10 = 1;
-
-	for (int k = m->scale; k < s->scale; k++)
-		p10 *= 10;
-	return kpi_money_numeric(m->sum / p10, m->scale);
+	return kpi_money_numeric(money_display(s, m), m->scale);
 }
 
 static double
@@ -774,6 +858,7 @@ sales_velocity_scalar(PG_FUNCTION_ARGS)
 	int128		avg;
 	int			avg_scale;
 	double		days = PG_GETARG_FLOAT8(3);
+	double		v;
 
 	if (isnan(opps) || isinf(opps) || opps < 0)
 		ereport(ERROR,
@@ -792,5 +877,12 @@ sales_velocity_scalar(PG_FUNCTION_ARGS)
 				 errmsg("sales_velocity: cycle_days must be a finite non-negative number, got %g", days)));
 	if (days == 0.0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(opps * hr * kpi_money_double(avg, avg_scale) / days);
+	v = opps * hr * kpi_money_double(avg, avg_scale) / days;
+	if (isinf(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("sales_velocity: result out of range for double precision"),
+				 errdetail("opportunities = %g, hit_ratio = %g, avg_deal_size = %s, cycle_days = %g.", opps, hr,
+						   DatumGetCString(DirectFunctionCall1(numeric_out, PG_GETARG_DATUM(2))), days)));
+	PG_RETURN_FLOAT8(v);
 }

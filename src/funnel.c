@@ -230,6 +230,46 @@ path_check_list(const StagePath *p, uint64 hash, int nstages, const char *fname)
 				 errhint("Pass the same stages to stage_path() and %s().", fname)));
 }
 
+/*
+ * Every invariant a stage_path keeps, however it was made: NULL when p keeps
+ * them all, else the one it breaks.  Text and binary input and the combine
+ * function (on its arguments) check through this one function.
+ */
+static const char *
+path_broken(const StagePath *p)
+{
+	if (p->flags & ~(PATH_SORTED | PATH_KIND_MASK))
+		return "Unknown flag bits are set.";
+	if (PATH_KIND(p) < TIME_DATE || PATH_KIND(p) > TIME_TIMESTAMPTZ)
+		return "Unknown time type.";
+	if (p->nstages < 1 || p->nstages > FUNNEL_MAX_STAGES)
+		return "Number of stages out of range.";
+	for (int i = 0; i < p->nevents; i++)
+	{
+		if (PATH_POS(p)[i] < 0 || PATH_POS(p)[i] > p->nstages)
+			return "Event stage position out of range.";
+		if (!IS_VALID_TIMESTAMP(PATH_TS(p)[i]))
+			return "Event time out of range.";
+		if ((p->flags & PATH_SORTED) && i > 0 &&
+			(PATH_TS(p)[i] < PATH_TS(p)[i - 1] ||
+			 (PATH_TS(p)[i] == PATH_TS(p)[i - 1] && PATH_POS(p)[i] < PATH_POS(p)[i - 1])))
+			return "Events marked sorted are out of (time, position) order.";
+	}
+	return NULL;
+}
+
+/* The path of d with every invariant checked: fname refuses a broken one. */
+static StagePath *
+path_get_valid(Datum d, const char *fname)
+{
+	StagePath  *p = path_get(d);
+	const char *bad = path_broken(p);
+
+	if (bad)
+		kpi_bad_value(fname, "stage_path", bad);
+	return p;
+}
+
 /* Copy p into a new path of the given capacity (>= nevents). */
 static StagePath *
 path_copy(const StagePath *p, int capacity)
@@ -348,21 +388,21 @@ stage_path_accum_date(PG_FUNCTION_ARGS)
 Datum
 stage_path_combine(PG_FUNCTION_ARGS)
 {
-	StagePath  *a;
+	StagePath  *a = NULL;
 	StagePath  *b;
 
+	/* both arguments are anyone's values: every invariant is checked */
+	if (!PG_ARGISNULL(0))
+		a = path_get_valid(PG_GETARG_DATUM(0), "stage_path_combine");
 	if (PG_ARGISNULL(1))
 	{
-		if (PG_ARGISNULL(0))
+		if (a == NULL)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	b = path_get(PG_GETARG_DATUM(1));
-	if (PG_ARGISNULL(0))
-	{
+	b = path_get_valid(PG_GETARG_DATUM(1), "stage_path_combine");
+	if (a == NULL)
 		PG_RETURN_POINTER(path_copy(b, Max(b->nevents, 4)));
-	}
-	a = path_get(PG_GETARG_DATUM(0));
 	if (a->stages_hash != b->stages_hash || a->nstages != b->nstages)
 		stages_changed("stage_path");
 	if (PATH_KIND(a) != PATH_KIND(b))
@@ -457,21 +497,8 @@ kv_time_kind(KvParser *kv)
 static void
 path_check(const StagePath *p, const char *text)
 {
-	const char *bad = NULL;
+	const char *bad = path_broken(p);
 
-	if (p->flags & ~(PATH_SORTED | PATH_KIND_MASK))
-		bad = "Unknown flag bits are set.";
-	else if (PATH_KIND(p) < TIME_DATE || PATH_KIND(p) > TIME_TIMESTAMPTZ)
-		bad = "Unknown time type.";
-	else if (p->nstages < 1 || p->nstages > FUNNEL_MAX_STAGES)
-		bad = "Number of stages out of range.";
-	for (int i = 0; !bad && i < p->nevents; i++)
-	{
-		if (PATH_POS(p)[i] < 0 || PATH_POS(p)[i] > p->nstages)
-			bad = "Event stage position out of range.";
-		else if (!IS_VALID_TIMESTAMP(PATH_TS(p)[i]))
-			bad = "Event time out of range.";
-	}
 	if (!bad)
 		return;
 	if (text == NULL)
@@ -668,6 +695,66 @@ funnel_get(Datum d)
 }
 
 /*
+ * Every invariant a stage_funnel keeps, however it was made: NULL when f
+ * keeps them all, else the one it breaks.  Text and binary input and the
+ * combine function (on its arguments) check through this one function.
+ */
+static const char *
+funnel_invalid(const StageFunnel *f)
+{
+	int64		prev = PG_INT64_MAX;
+	const char *names = FUNNEL_NAMES(f);
+	int128		reached_sum = 0;
+
+	if (f->mode > MODE_ORDERED)
+		return "Unknown mode.";
+	if (f->deals < 0 || f->outside < 0 || f->outside > f->deals)
+		return "Counts must satisfy 0 <= outside <= deals.";
+	for (int k = 0; k < f->nstages; k++)
+	{
+		const char *other = FUNNEL_NAMES(f);
+
+		if (f->reached[k] < 0 || f->reached[k] > f->deals - f->outside)
+			return "Each stage's count must lie between 0 and deals - outside.";
+		if (f->mode == MODE_IMPLIED || f->mode == MODE_ORDERED)
+		{
+			if (f->reached[k] > prev)
+				return "In modes implied and ordered the counts cannot grow along the funnel.";
+			prev = f->reached[k];
+		}
+		for (int j = 0; j < k; j++)
+		{
+			if (strcmp(other, names) == 0)
+				return "Duplicate stage name.";
+			other += strlen(other) + 1;
+		}
+		names += strlen(names) + 1;
+		reached_sum += f->reached[k];
+	}
+	/* a deal in the funnel entered a stage: implied counts it for the first */
+	if (f->mode == MODE_IMPLIED && f->reached[0] != f->deals - f->outside)
+		return psprintf("In mode implied every deal in the funnel reaches the first stage: its count (" INT64_FORMAT
+						") must be deals - outside (" INT64_FORMAT ").", f->reached[0], f->deals - f->outside);
+	/* ... and entered counts it for at least one stage */
+	if (f->mode == MODE_ENTERED && reached_sum < f->deals - f->outside)
+		return psprintf("In mode entered every deal in the funnel reaches a stage: the counts must add up to at least deals - outside ("
+						INT64_FORMAT ").", f->deals - f->outside);
+	return NULL;
+}
+
+/* The funnel of d with every invariant checked: fname refuses a broken one. */
+static StageFunnel *
+funnel_get_valid(Datum d, const char *fname)
+{
+	StageFunnel *f = funnel_get(d);
+	const char *bad = funnel_invalid(f);
+
+	if (bad)
+		kpi_bad_value(fname, "stage_funnel", bad);
+	return f;
+}
+
+/*
  * The funnel state for a transition call: created from the stage list on
  * the first row, then checked against it (by hash) on every row.  Returns
  * the position of `stage` (nstages if outside the list).
@@ -803,23 +890,25 @@ stage_funnel_stage_accum(PG_FUNCTION_ARGS)
 Datum
 stage_funnel_combine(PG_FUNCTION_ARGS)
 {
-	StageFunnel *a;
+	StageFunnel *a = NULL;
 	StageFunnel *b;
 
+	/* both arguments are anyone's values: every invariant is checked */
+	if (!PG_ARGISNULL(0))
+		a = funnel_get_valid(PG_GETARG_DATUM(0), "stage_funnel_combine");
 	if (PG_ARGISNULL(1))
 	{
-		if (PG_ARGISNULL(0))
+		if (a == NULL)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	b = funnel_get(PG_GETARG_DATUM(1));
-	if (PG_ARGISNULL(0))
+	b = funnel_get_valid(PG_GETARG_DATUM(1), "stage_funnel_combine");
+	if (a == NULL)
 	{
 		a = palloc(VARSIZE(b));
 		memcpy(a, b, VARSIZE(b));
 		PG_RETURN_POINTER(a);
 	}
-	a = funnel_get(PG_GETARG_DATUM(0));
 	if (a->stages_hash != b->stages_hash || a->nstages != b->nstages || VARSIZE(a) != VARSIZE(b) ||
 		memcmp(FUNNEL_NAMES(a), FUNNEL_NAMES(b), VARSIZE(a) - (FUNNEL_NAMES(a) - (char *) a)) != 0)
 		stages_changed("stage_funnel");
@@ -844,38 +933,6 @@ PG_FUNCTION_INFO_V1(stage_funnel_in);
 PG_FUNCTION_INFO_V1(stage_funnel_out);
 PG_FUNCTION_INFO_V1(stage_funnel_recv);
 PG_FUNCTION_INFO_V1(stage_funnel_send);
-
-/* Invariants shared by text and binary input. */
-static const char *
-funnel_invalid(const StageFunnel *f)
-{
-	int64		prev = PG_INT64_MAX;
-	const char *names = FUNNEL_NAMES(f);
-
-	if (f->deals < 0 || f->outside < 0 || f->outside > f->deals)
-		return "Counts must satisfy 0 <= outside <= deals.";
-	for (int k = 0; k < f->nstages; k++)
-	{
-		const char *other = FUNNEL_NAMES(f);
-
-		if (f->reached[k] < 0 || f->reached[k] > f->deals - f->outside)
-			return "Each stage's count must lie between 0 and deals - outside.";
-		if (f->mode == MODE_IMPLIED || f->mode == MODE_ORDERED)
-		{
-			if (f->reached[k] > prev)
-				return "In modes implied and ordered the counts cannot grow along the funnel.";
-			prev = f->reached[k];
-		}
-		for (int j = 0; j < k; j++)
-		{
-			if (strcmp(other, names) == 0)
-				return "Duplicate stage name.";
-			other += strlen(other) + 1;
-		}
-		names += strlen(names) + 1;
-	}
-	return NULL;
-}
 
 static StageFunnel *
 funnel_build(const char *const *names, const int64 *reached, int n, int mode, int64 deals, int64 outside)

@@ -4,11 +4,46 @@
  * State: int8[2] = {won, lost}, initcond '{0,0}', strict transition so that
  * NULL (open deals) are skipped by the executor.  Modified in place when
  * called as an aggregate.  Inverse transition for moving windows is exact.
+ *
+ * Every function reads its state through hit_ratio_rules: both counts are
+ * non-negative and their total, the final function's denominator, fits in
+ * bigint.  A step or merge that would take valid states beyond that is an
+ * out-of-range error; the ratio of a valid state always lies in [0, 1].
  */
 #include "sales_kpi.h"
 
 #include "common/int.h"
 #include "utils/array.h"
+
+enum
+{
+	HR_WON, HR_LOST, HR_N
+};
+
+static const char *
+hit_ratio_rules(const int64 *c)
+{
+	int64		total;
+
+	if (c[HR_WON] < 0 || c[HR_LOST] < 0)
+		return "Counts must be non-negative.";
+	if (pg_add_s64_overflow(c[HR_WON], c[HR_LOST], &total))
+		return psprintf("won + lost must fit in bigint, got won = " INT64_FORMAT " and lost = " INT64_FORMAT ".",
+						c[HR_WON], c[HR_LOST]);
+	return NULL;
+}
+
+/*
+ * The same rules for the state merged into another by the combine function.
+ * A negative count there keeps the wording of 0.1.0, which its tests quote.
+ */
+static const char *
+hit_ratio_merged_rules(const int64 *c)
+{
+	if (c[HR_WON] < 0 || c[HR_LOST] < 0)
+		return "Counts must be non-negative and their sum must fit in bigint.";
+	return hit_ratio_rules(c);
+}
 
 PG_FUNCTION_INFO_V1(hit_ratio_accum);
 PG_FUNCTION_INFO_V1(hit_ratio_accum_inv);
@@ -18,15 +53,20 @@ PG_FUNCTION_INFO_V1(hit_ratio_final);
 static inline Datum
 hit_ratio_step(FunctionCallInfo fcinfo, int64 sign, const char *fname)
 {
-	ArrayType  *a = kpi_int8_state(fcinfo, 0, 2, true, fname);
+	ArrayType  *a = kpi_int8_state(fcinfo, 0, HR_N, true, hit_ratio_rules, fname);
 	int64	   *c = (int64 *) ARR_DATA_PTR(a);
+	int			i = PG_GETARG_BOOL(1) ? HR_WON : HR_LOST;
 
-	c[PG_GETARG_BOOL(1) ? 0 : 1] += sign;
-	if (c[0] < 0 || c[1] < 0)
+	if (sign < 0 && c[i] == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: state would become negative", fname),
-				 errdetail("The inverse transition removed a row that was never added.")));
+				 errdetail("The inverse transition removed a %s deal from a state {" INT64_FORMAT "," INT64_FORMAT "} that has none.",
+						   i == HR_WON ? "won" : "lost", c[HR_WON], c[HR_LOST])));
+	/* the total fits (the state is valid), so only one more row can overflow it */
+	if (sign > 0 && c[HR_WON] + c[HR_LOST] == PG_INT64_MAX)
+		kpi_count_overflow(fname, "won + lost would exceed the bigint range.");
+	c[i] += sign;
 	PG_RETURN_ARRAYTYPE_P(a);
 }
 
@@ -45,32 +85,34 @@ hit_ratio_accum_inv(PG_FUNCTION_ARGS)
 Datum
 hit_ratio_combine(PG_FUNCTION_ARGS)
 {
-	ArrayType  *a = kpi_int8_state(fcinfo, 0, 2, true, "hit_ratio_combine");
-	ArrayType  *b = kpi_int8_state(fcinfo, 1, 2, false, "hit_ratio_combine");
+	const char *fname = "hit_ratio_combine";
+	ArrayType  *a = kpi_int8_state(fcinfo, 0, HR_N, true, hit_ratio_rules, fname);
+	ArrayType  *b = kpi_int8_state(fcinfo, 1, HR_N, false, hit_ratio_merged_rules, fname);
 	int64	   *ca = (int64 *) ARR_DATA_PTR(a);
 	int64	   *cb = (int64 *) ARR_DATA_PTR(b);
+	int64		won,
+				lost,
+				total;
 
-	for (int i = 0; i < 2; i++)
-		if (cb[i] < 0 || pg_add_s64_overflow(ca[i], cb[i], &ca[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("hit_ratio_combine: invalid aggregate state"),
-					 errdetail("Counts must be non-negative and their sum must fit in bigint.")));
+	if (pg_add_s64_overflow(ca[HR_WON], cb[HR_WON], &won) ||
+		pg_add_s64_overflow(ca[HR_LOST], cb[HR_LOST], &lost) ||
+		pg_add_s64_overflow(won, lost, &total))
+		kpi_count_overflow(fname,
+						   psprintf("won + lost of {" INT64_FORMAT "," INT64_FORMAT "} and {" INT64_FORMAT "," INT64_FORMAT "} merged would exceed the bigint range.",
+									ca[HR_WON], ca[HR_LOST], cb[HR_WON], cb[HR_LOST]));
+	ca[HR_WON] = won;
+	ca[HR_LOST] = lost;
 	PG_RETURN_ARRAYTYPE_P(a);
 }
 
 Datum
 hit_ratio_final(PG_FUNCTION_ARGS)
 {
-	ArrayType  *a = kpi_int8_state(fcinfo, 0, 2, false, "hit_ratio_final");
+	ArrayType  *a = kpi_int8_state(fcinfo, 0, HR_N, false, hit_ratio_rules, "hit_ratio_final");
 	int64	   *c = (int64 *) ARR_DATA_PTR(a);
+	int64		total = c[HR_WON] + c[HR_LOST];	/* fits: the state is valid */
 
-	if (c[0] < 0 || c[1] < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("hit_ratio_final: invalid aggregate state"),
-				 errdetail("Counts must be non-negative.")));
-	if (c[0] + c[1] == 0)
+	if (total == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8((double) c[0] / (double) (c[0] + c[1]));
+	PG_RETURN_FLOAT8((double) c[HR_WON] / (double) total);
 }

@@ -55,8 +55,11 @@ extern int64 kpi_date_usec(Datum d, FunctionCallInfo fcinfo, const char *fname, 
 extern int64 kpi_interval_usec(Datum iv, const char *fname, const char *argname);
 
 /* ---- int8[] aggregate states ---- */
+/* the rules of one kind of state: NULL when the values keep them, else the rule broken */
+typedef const char *(*KpiStateRules) (const int64 *values);
 extern ArrayType *kpi_int8_state(FunctionCallInfo fcinfo, int argno, int nelems,
-								 bool inplace, const char *fname);
+								 bool inplace, KpiStateRules rules, const char *fname);
+extern pg_noreturn void kpi_count_overflow(const char *fname, const char *detail);
 
 /* ---- varlena aggregate states ---- */
 extern void *kpi_writable(FunctionCallInfo fcinfo, int argno, void *value);
@@ -82,9 +85,10 @@ extern void kv_end(KvParser *kv);
 extern pg_noreturn void kv_fail(KvParser *kv, const char *detail);
 extern void kv_append_string(StringInfo buf, const char *s);
 
-/* ---- binary input validation ---- */
+/* ---- input and value validation ---- */
 extern void kpi_recv_end(StringInfo buf, const char *typname);
 extern pg_noreturn void kpi_bad_binary(const char *typname, const char *detail);
+extern pg_noreturn void kpi_bad_value(const char *fname, const char *typname, const char *detail);
 
 /* ---- argument checks ---- */
 extern void kpi_check_ratio(double v, const char *fname, const char *argname);

@@ -448,6 +448,8 @@ PG_FUNCTION_INFO_V1(stage_times_accum_ts);
 PG_FUNCTION_INFO_V1(stage_times_accum_tz);
 PG_FUNCTION_INFO_V1(stage_times_combine);
 
+static StageTimes *times_get_valid(Datum d, const char *fname);
+
 Datum
 stage_times_accum(PG_FUNCTION_ARGS)
 {
@@ -477,23 +479,25 @@ Datum
 stage_times_combine(PG_FUNCTION_ARGS)
 {
 	const char *fname = "stage_times";
-	StageTimes *a;
+	StageTimes *a = NULL;
 	StageTimes *b;
 	StageTimes *r;
 	int			i = 0,
 				j = 0,
 				n = 0;
 
+	/* both arguments are anyone's values: every invariant is checked */
+	if (!PG_ARGISNULL(0))
+		a = times_get_valid(PG_GETARG_DATUM(0), "stage_times_combine");
 	if (PG_ARGISNULL(1))
 	{
-		if (PG_ARGISNULL(0))
+		if (a == NULL)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	b = times_get(PG_GETARG_DATUM(1));
-	if (PG_ARGISNULL(0))
+	b = times_get_valid(PG_GETARG_DATUM(1), "stage_times_combine");
+	if (a == NULL)
 		PG_RETURN_POINTER(times_copy(b, Max(b->nbuckets, 1)));
-	a = times_get(PG_GETARG_DATUM(0));
 	if (a->stages_hash != b->stages_hash || a->nstages != b->nstages || a->namelen != b->namelen ||
 		memcmp(TIMES_NAMES(a), TIMES_NAMES(b), a->namelen) != 0)
 		stages_changed(fname);
@@ -637,9 +641,8 @@ stat_percentile_days(const StageTimes *t, int k, double fraction, double *out)
 	if (n == 0)
 		return false;
 	pos = fraction * (double) (n - 1);
-	lo = (int64) pos;			/* pos >= 0: truncation is floor */
-	if (lo > n - 1)
-		lo = n - 1;
+	/* pos >= 0: truncation is floor; (double) (n - 1) may round up past n - 1 */
+	lo = pos >= (double) (n - 1) ? n - 1 : (int64) pos;
 	vlo = hist_rank_value(t, k, lo);
 	vhi = lo + 1 < n && pos > (double) lo ? hist_rank_value(t, k, lo + 1) : vlo;
 	*out = (vlo + (pos - (double) lo) * (vhi - vlo)) / (double) KPI_USECS_PER_DAY;
@@ -913,7 +916,12 @@ parts_bucket(TimesParts *tp, int stage, int64 bucket, int64 count)
 	tp->nbuckets++;
 }
 
-/* Every invariant a stage_times value keeps; NULL when it holds them all. */
+/*
+ * Every invariant a stage_times value keeps, however it was made: NULL when
+ * it holds them all, else the one it breaks.  Text and binary input check
+ * the parts they read, the combine function the parts of its arguments
+ * (times_get_valid).  raw_buckets: the buckets as read, before clamping.
+ */
 static const char *
 parts_invalid(const TimesParts *tp, int64 *const raw_buckets)
 {
@@ -922,6 +930,12 @@ parts_invalid(const TimesParts *tp, int64 *const raw_buckets)
 	int128		stage_deals = 0;
 	int			b = 0;
 
+	if (tp->flags & ~(TIMES_HAS_AS_OF | TIMES_HAS_STALE))
+		return "Unknown flag bits are set.";
+	if (!(tp->flags & TIMES_HAS_AS_OF) && tp->as_of != 0)
+		return "as_of set without its flag.";
+	if (!(tp->flags & TIMES_HAS_STALE) && tp->stale_after != 0)
+		return "stale_after set without its flag.";
 	if (tp->kind < TIME_DATE || tp->kind > TIME_TIMESTAMPTZ)
 		return "Unknown time type.";
 	if (tp->deals < 0 || tp->outside < 0 || tp->outside > tp->deals)
@@ -1025,6 +1039,50 @@ parts_build(const TimesParts *tp)
 	memcpy(TIMES_KEYS(t), tp->keys, sizeof(uint32) * tp->nbuckets);
 	memcpy(TIMES_COUNTS(t), tp->counts, sizeof(int64) * tp->nbuckets);
 	t->nbuckets = tp->nbuckets;
+	return t;
+}
+
+/* The parts of t, pointing into it (raw: room for t->nbuckets). */
+static void
+times_parts(const StageTimes *t, TimesParts *tp, int64 *raw)
+{
+	const char *name = TIMES_NAMES(t);
+
+	memset(tp, 0, sizeof(TimesParts));
+	tp->nstages = t->nstages;
+	tp->kind = t->kind;
+	tp->flags = t->flags;
+	tp->as_of = t->as_of;
+	tp->stale_after = t->stale_after;
+	tp->deals = t->deals;
+	tp->outside = t->outside;
+	for (int k = 0; k < t->nstages; k++)
+	{
+		tp->names[k] = name;
+		tp->stats[k] = TIMES_STATS(t)[k];
+		name += strlen(name) + 1;
+	}
+	tp->nbuckets = tp->capacity = t->nbuckets;
+	tp->keys = TIMES_KEYS(t);
+	tp->counts = TIMES_COUNTS(t);
+	for (int i = 0; i < t->nbuckets; i++)
+		raw[i] = KEY_BUCKET(TIMES_KEYS(t)[i]);
+}
+
+/* The value of d with every invariant checked: fname refuses a broken one. */
+static StageTimes *
+times_get_valid(Datum d, const char *fname)
+{
+	StageTimes *t = times_get(d);
+	TimesParts	tp;
+	int64	   *raw = palloc(sizeof(int64) * Max(t->nbuckets, 1));
+	const char *bad;
+
+	times_parts(t, &tp, raw);
+	bad = parts_invalid(&tp, raw);
+	if (bad)
+		kpi_bad_value(fname, "stage_times", bad);
+	pfree(raw);
 	return t;
 }
 
@@ -1195,8 +1253,6 @@ stage_times_recv(PG_FUNCTION_ARGS)
 	if (pq_getmsgbyte(buf) != TIMES_VERSION)
 		kpi_bad_binary("stage_times", "Unsupported format version.");
 	tp.flags = pq_getmsgbyte(buf);
-	if (tp.flags & ~(TIMES_HAS_AS_OF | TIMES_HAS_STALE))
-		kpi_bad_binary("stage_times", "Unknown flag bits are set.");
 	tp.kind = pq_getmsgbyte(buf);
 	tp.nstages = pq_getmsgint(buf, 2);
 	if (tp.nstages < 1 || tp.nstages > FUNNEL_MAX_STAGES)
@@ -1236,10 +1292,6 @@ stage_times_recv(PG_FUNCTION_ARGS)
 		}
 	}
 	kpi_recv_end(buf, "stage_times");
-	if (!(tp.flags & TIMES_HAS_AS_OF) && tp.as_of != 0)
-		kpi_bad_binary("stage_times", "as_of set without its flag.");
-	if (!(tp.flags & TIMES_HAS_STALE) && tp.stale_after != 0)
-		kpi_bad_binary("stage_times", "stale_after set without its flag.");
 	bad = parts_invalid(&tp, raw);
 	if (bad)
 		kpi_bad_binary("stage_times", bad);
