@@ -17,28 +17,22 @@ CREATE FUNCTION hz_deal_summary(scale int2, deals int8, won int8, lost int8,
                                 cycle_us numeric, cycle_n int8) RETURNS bytea LANGUAGE sql IMMUTABLE AS
 $$ SELECT '\x0100'::bytea || int2send(scale) || int8send(deals) || int8send(won) || int8send(lost)
           || won_amt || lost_amt || open_amt || weighted || hz_i128(cycle_us) || int8send(cycle_n) $$;
--- binary input: the bytes go through deal_summary_recv by a binary COPY
--- (bytea's binary form is its bytes); the value read back, or the error
-CREATE TABLE hz_bytes (b bytea);
+-- binary input: the bytes go through deal_summary_recv by a binary COPY on
+-- the client side (bytea's binary form is its bytes), one case at a time.
+CREATE TABLE hz_cases (name text PRIMARY KEY, b bytea);
 CREATE TABLE hz_ds (v deal_summary);
-CREATE FUNCTION hz_recv_deal_summary(bytes bytea) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE r text;
-BEGIN
-    DELETE FROM hz_bytes;
-    DELETE FROM hz_ds;
-    INSERT INTO hz_bytes VALUES (bytes);
-    COPY hz_bytes TO '/tmp/sales_kpi_hardening.bin' WITH (FORMAT binary);
-    r := error_of($q$COPY hz_ds FROM '/tmp/sales_kpi_hardening.bin' WITH (FORMAT binary)$q$);
-    IF r = 'no error' THEN
-        SELECT v::text INTO r FROM hz_ds;
-    END IF;
-    RETURN r;
-END $$;
+\set copy_file `mktemp -t sales_kpi_hardening.XXXXXXXX`
+\setenv SALES_KPI_COPY_FILE :copy_file
 -- the helper builds what deal_summary_send sends
 SELECT hz_deal_summary(0::int2, 1, 1, 0, hz_money(5, 1, 1, 0::int2), hz_money(0, 0, 0, 0::int2),
                        hz_money(0, 0, 0, 0::int2), hz_money(0, 0, 0, 0::int2), 86400000000, 1)
        = deal_summary_send(deal_summary(5, true, date '2024-01-01', date '2024-01-02')) AS binary_helper_ok;
-SELECT hz_recv_deal_summary(deal_summary_send(deal_summary(5, true, date '2024-01-01', date '2024-01-02'))) AS binary_round_trip;
+INSERT INTO hz_cases SELECT 'round trip', deal_summary_send(deal_summary(5, true, date '2024-01-01', date '2024-01-02'));
+\set case 'round trip'
+TRUNCATE hz_ds;
+COPY (SELECT b FROM hz_cases WHERE name = :'case') TO STDOUT WITH (FORMAT binary) \g :copy_file
+\copy hz_ds FROM PROGRAM 'cat "$SALES_KPI_COPY_FILE"' WITH (FORMAT binary)
+SELECT v AS binary_round_trip FROM hz_ds;
 
 ------------------------------------------------------------------------------
 -- 1. hit_ratio states {won, lost}
@@ -180,9 +174,8 @@ FROM (VALUES
 -- the boundaries are valid: weighted = open amount, the longest cycle
 SELECT weighted_pipeline(v) = open_amount(v) AS weighted_equals_open, sales_cycle_days(v) > 100000000 AS longest_cycle
 FROM (VALUES ('(version=1,deals=2,won=1,lost=0,won_amount=5,won_amount_n=1,won_amount_scale_n=1,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=5.5,open_amount_n=1,open_amount_scale_n=1,weighted_pipeline=5.50,weighted_pipeline_n=1,weighted_pipeline_scale_n=1,cycle_us=9435184819199999999,cycle_n=1)'::deal_summary)) v(v);
--- binary: the same cases
-SELECT name, hz_recv_deal_summary(b) AS deal_summary_binary
-FROM (VALUES
+-- binary: the same cases (each an error, but the valid boundary)
+INSERT INTO hz_cases VALUES
   ('weighted above open', hz_deal_summary(0::int2, 1, 0, 0, hz_money(0, 0, 0, 0::int2), hz_money(0, 0, 0, 0::int2),
                                           hz_money(5, 1, 1, 0::int2), hz_money(7, 1, 1, 0::int2), 0, 0)),
   ('weighted without open amount', hz_deal_summary(0::int2, 1, 0, 0, hz_money(0, 0, 0, 0::int2), hz_money(0, 0, 0, 0::int2),
@@ -192,9 +185,33 @@ FROM (VALUES
   ('cycle too long', hz_deal_summary(0::int2, 1, 1, 0, hz_money(5, 1, 1, 0::int2), hz_money(0, 0, 0, 0::int2),
                                      hz_money(0, 0, 0, 0::int2), hz_money(0, 0, 0, 0::int2), 9435184819200000000, 1)),
   ('weighted = open (valid)', hz_deal_summary(1::int2, 1, 0, 0, hz_money(0, 0, 0, 0::int2), hz_money(0, 0, 0, 0::int2),
-                                              hz_money(55, 1, 1, 1::int2), hz_money(55, 1, 1, 1::int2), 0, 0))
-) v(name, b)
-ORDER BY name COLLATE "C";
+                                              hz_money(55, 1, 1, 1::int2), hz_money(55, 1, 1, 1::int2), 0, 0));
+\set case 'weighted above open'
+TRUNCATE hz_ds;
+COPY (SELECT b FROM hz_cases WHERE name = :'case') TO STDOUT WITH (FORMAT binary) \g :copy_file
+\copy hz_ds FROM PROGRAM 'cat "$SALES_KPI_COPY_FILE"' WITH (FORMAT binary)
+SELECT :'case' AS name, v AS deal_summary_binary FROM hz_ds;
+\set case 'weighted without open amount'
+TRUNCATE hz_ds;
+COPY (SELECT b FROM hz_cases WHERE name = :'case') TO STDOUT WITH (FORMAT binary) \g :copy_file
+\copy hz_ds FROM PROGRAM 'cat "$SALES_KPI_COPY_FILE"' WITH (FORMAT binary)
+SELECT :'case' AS name, v AS deal_summary_binary FROM hz_ds;
+\set case 'more weighted deals'
+TRUNCATE hz_ds;
+COPY (SELECT b FROM hz_cases WHERE name = :'case') TO STDOUT WITH (FORMAT binary) \g :copy_file
+\copy hz_ds FROM PROGRAM 'cat "$SALES_KPI_COPY_FILE"' WITH (FORMAT binary)
+SELECT :'case' AS name, v AS deal_summary_binary FROM hz_ds;
+\set case 'cycle too long'
+TRUNCATE hz_ds;
+COPY (SELECT b FROM hz_cases WHERE name = :'case') TO STDOUT WITH (FORMAT binary) \g :copy_file
+\copy hz_ds FROM PROGRAM 'cat "$SALES_KPI_COPY_FILE"' WITH (FORMAT binary)
+SELECT :'case' AS name, v AS deal_summary_binary FROM hz_ds;
+\set case 'weighted = open (valid)'
+TRUNCATE hz_ds;
+COPY (SELECT b FROM hz_cases WHERE name = :'case') TO STDOUT WITH (FORMAT binary) \g :copy_file
+\copy hz_ds FROM PROGRAM 'cat "$SALES_KPI_COPY_FILE"' WITH (FORMAT binary)
+SELECT :'case' AS name, v AS deal_summary_binary FROM hz_ds;
+\! rm -f "$SALES_KPI_COPY_FILE"
 -- combine of two valid summaries whose counts overflow: out of range
 SELECT error_of($$SELECT deal_summary_combine(v, v) FROM (VALUES ('(version=1,deals=9223372036854775807,won=0,lost=0,won_amount=0,won_amount_n=0,won_amount_scale_n=0,lost_amount=0,lost_amount_n=0,lost_amount_scale_n=0,open_amount=0,open_amount_n=0,open_amount_scale_n=0,weighted_pipeline=0,weighted_pipeline_n=0,weighted_pipeline_scale_n=0,cycle_us=0,cycle_n=0)'::deal_summary)) x(v)$$);
 -- a transition on a full summary is out of range (it used to return NULL,
