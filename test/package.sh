@@ -110,16 +110,39 @@ fi
 took
 
 # 3. build: debian/control for this major (pg_buildext updatecontrol), then
-#    the binary package; its build runs the regression suite on the staged files
+#    the binary package as a buildd builds it: after the install step
+#    dh_pgxs_test runs the regression suite on the staged files.  If only that
+#    build-time test fails, the build counts as failed and the package is built
+#    again with DEB_BUILD_OPTIONS=nocheck, so that the suite below still runs
+#    against the installed package and names each failing test.
 step "pg_buildext updatecontrol; dpkg-buildpackage -us -uc -b"
 (cd "$srccopy" && pg_buildext updatecontrol) > "$tmp/build.log" 2>&1 || { show "$tmp/build.log"; abort "pg_buildext updatecontrol"; }
 grep '^Package:' "$srccopy/debian/control" | sed 's/^/   /'
-if (cd "$srccopy" && dpkg-buildpackage -us -uc -b) >> "$tmp/build.log" 2>&1 &&
-   debs=("$tmp"/"$pkg"_*.deb) && [ -f "${debs[0]}" ]; then
-    # the per-major build and build-time test lines of pg_buildext and pg_regress
+build() {
+    (cd "$srccopy" && dpkg-buildpackage -us -uc -b) >> "$tmp/build.log" 2>&1 &&
+        debs=("$tmp"/"$pkg"_*.deb) && [ -f "${debs[0]}" ]
+}
+# the per-major build and build-time test lines of pg_buildext and pg_regress
+build_lines() {
     grep -E '^### |^(ok|not ok) |^test |^ +[a-z_]+ +\.\.\. |tests passed|tests failed|^# All|^# [0-9]+ of' "$tmp/build.log" | sed 's/^/   | /'
+}
+if build; then
+    build_lines
     took
-    pass "package built: $(basename "${debs[0]}")"
+    case " ${DEB_BUILD_OPTIONS:-} " in
+        *" nocheck "*) how="build-time installcheck skipped: DEB_BUILD_OPTIONS=nocheck" ;;
+        *) how="build-time installcheck passed" ;;
+    esac
+    pass "package built: $(basename "${debs[0]}") ($how)"
+elif grep -q '^dh_pgxs_test: error' "$tmp/build.log"; then
+    build_lines
+    sed -n '/^\*\*\*\* regression.diffs/,/^### End/p' "$tmp/build.log" | head -100 | sed 's/^/   | /'
+    took
+    fail "package build: the build-time regression suite (dh_pgxs_test) failed"
+    step "dpkg-buildpackage -us -uc -b with DEB_BUILD_OPTIONS=nocheck, to test the installed package"
+    rm -f "$tmp"/*.deb "$tmp"/*.changes "$tmp"/*.buildinfo
+    DEB_BUILD_OPTIONS="nocheck${DEB_BUILD_OPTIONS:+ $DEB_BUILD_OPTIONS}" build || { show "$tmp/build.log" 60; abort "package build with nocheck"; }
+    took
 else
     show "$tmp/build.log" 80
     took
