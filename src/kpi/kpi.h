@@ -16,7 +16,7 @@
 #define SALES_KPI_H
 
 #include "postgres.h"
-#include "compat.h"
+#include "kpi/compat.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"

@@ -17,7 +17,7 @@
  * joined late are observed for less time, so a growing customer base does not
  * dilute the rate (which dividing by one common window would).
  */
-#include "sales_kpi.h"
+#include "kpi/kpi.h"
 
 #include <math.h>
 

@@ -13,7 +13,7 @@
  * transition knows when it cannot be exact (it then returns NULL and the
  * executor recomputes the window frame).
  */
-#include "sales_kpi.h"
+#include "kpi/kpi.h"
 
 #include <math.h>
 

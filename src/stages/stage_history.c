@@ -14,8 +14,8 @@
  * both forms give identical results.  For large histories, and to push the
  * per-deal work down on Citus, use the two-level form (stage_path per deal).
  */
-#include "sales_kpi.h"
-#include "stage.h"
+#include "kpi/kpi.h"
+#include "stages/stages.h"
 
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"

@@ -2,7 +2,7 @@
  * common.c - exact money arithmetic, time conversion, state and I/O helpers
  * shared by every KPI of sales_kpi.
  */
-#include "sales_kpi.h"
+#include "kpi/kpi.h"
 
 #include <math.h>
 

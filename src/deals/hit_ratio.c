@@ -10,7 +10,7 @@
  * bigint.  A step or merge that would take valid states beyond that is an
  * out-of-range error; the ratio of a valid state always lies in [0, 1].
  */
-#include "sales_kpi.h"
+#include "kpi/kpi.h"
 
 #include "common/int.h"
 #include "utils/array.h"

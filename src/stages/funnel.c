@@ -15,8 +15,8 @@
  * time; equal times are taken in funnel order).  Stages outside the list
  * neither advance nor break a deal's progress.
  */
-#include "sales_kpi.h"
-#include "stage.h"
+#include "kpi/kpi.h"
+#include "stages/stages.h"
 
 #include "common/hashfn.h"
 #include "common/int.h"

@@ -30,8 +30,8 @@
  * middle ones for an even count).  Merging histograms is exact addition, so
  * the median is the same serially, in parallel and from rolled-up states.
  */
-#include "sales_kpi.h"
-#include "stage.h"
+#include "kpi/kpi.h"
+#include "stages/stages.h"
 
 #include <math.h>
 

@@ -12,7 +12,7 @@
  * The period is carried in the state so that combining states of different
  * periods is detected instead of silently adding them.
  */
-#include "sales_kpi.h"
+#include "kpi/kpi.h"
 
 #include "common/int.h"
 #include "datatype/timestamp.h"

@@ -6,7 +6,7 @@
 #ifndef SALES_KPI_STAGE_H
 #define SALES_KPI_STAGE_H
 
-#include "sales_kpi.h"
+#include "kpi/kpi.h"
 
 #define FUNNEL_MAX_STAGES 64
 #define PATH_VERSION 1
