@@ -1,11 +1,14 @@
 /*
  * compat.h - the one place where sales_kpi adapts to PostgreSQL major versions
  * (15, 16, 17 and 18 are supported).  Every PG_VERSION_NUM guard lives here.
+ * kpi.h includes it right after postgres.h and fmgr.h, before any other
+ * header of ours or of the server.
  */
-#ifndef SALES_KPI_COMPAT_H
-#define SALES_KPI_COMPAT_H
+#ifndef KPI_COMPAT_H
+#define KPI_COMPAT_H
 
 #include "postgres.h"
+#include "fmgr.h"
 
 #if PG_VERSION_NUM < 150000
 #error "sales_kpi needs PostgreSQL 15 or later"
@@ -24,4 +27,4 @@
 #endif
 #endif
 
-#endif							/* SALES_KPI_COMPAT_H */
+#endif							/* KPI_COMPAT_H */

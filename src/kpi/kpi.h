@@ -1,5 +1,14 @@
 /*
- * sales_kpi.h - shared declarations of the sales_kpi extension.
+ * kpi.h - the shared kernel of sales_kpi: the one header every C file
+ * includes first.
+ *
+ *   compat.h    PostgreSQL 15-18 (the only PG_VERSION_NUM guards)
+ *   validate.h  the one validation idiom and its errors, argument checks
+ *   money.h     exact money: numeric decoding, int128 sums with scales, output
+ *   time.h      timestamp/date/interval as microseconds, time kinds
+ *   textfmt.h   the "(key=value,...)" text format, read and written
+ *   wire.h      binary send/recv helpers
+ *   state.h     int8[] and varlena aggregate states
  *
  * Conventions used throughout:
  *  - Money is exact: amounts are carried as an int128 count of units of
@@ -11,86 +20,35 @@
  *    associative and serial / parallel / merged results are identical.
  *  - Every aggregate state is a real SQL type (int8[] or one of our varlena
  *    types), never internal, so Citus can push partial aggregation down.
+ *  - Functions shared between files are prefixed: kpi_ in the kernel, the
+ *    family's prefix (deals_, stages_) in a family.
  */
-#ifndef SALES_KPI_H
-#define SALES_KPI_H
+#ifndef KPI_KPI_H
+#define KPI_KPI_H
 
 #include "postgres.h"
-#include "kpi/compat.h"
 #include "fmgr.h"
-#include "lib/stringinfo.h"
-#include "utils/array.h"
+#include "kpi/compat.h"
 
-#ifndef HAVE_INT128
-#error "sales_kpi needs a compiler with a 128-bit integer type"
-#endif
-
-#define KPI_MAX_SCALE 38		/* largest money scale an int128 can carry */
+#include "kpi/validate.h"
+#include "kpi/money.h"
+#include "kpi/time.h"
+#include "kpi/textfmt.h"
+#include "kpi/wire.h"
+#include "kpi/state.h"
 
 /*
- * Exact sums stay within +-(2^127 - 1): -2^127 is treated as an overflow, so
- * that every value we hold prints as a decimal that reads back.
+ * An SQL-callable function that is impl(fcinfo, ...) with constant
+ * arguments: for the entry points that differ only in a constant (the time
+ * type of their arguments, say).  Use it as a declaration: KPI_FUNCTION(...);
  */
-#define KPI_INT128_MIN ((int128) ((uint128) 1 << 127))
-#define KPI_USECS_PER_DAY INT64CONST(86400000000)
+#define KPI_FUNCTION(name, impl, ...) \
+	PG_FUNCTION_INFO_V1(name); \
+	Datum \
+	name(PG_FUNCTION_ARGS) \
+	{ \
+		return impl(fcinfo, __VA_ARGS__); \
+	} \
+	extern int no_such_variable
 
-/* ---- money ---- */
-extern const char *kpi_caller(FunctionCallInfo fcinfo, const char *fallback);
-extern void kpi_numeric_decode(Datum num, FunctionCallInfo fcinfo, const char *fname,
-							   const char *argname, int128 *value, int *scale);
-extern int128 kpi_rescale(int128 v, int from, int to);
-extern void kpi_raise_scale(int16 *state_scale, int128 *const *fields, int nfields, int scale);
-extern void kpi_money_align(int16 *state_scale, int128 *const *fields, int nfields,
-							int128 *amount, int amount_scale);
-extern int128 kpi_add128(int128 a, int128 b);
-extern Datum kpi_money_numeric(int128 v, int scale);
-extern double kpi_money_double(int128 v, int scale);
-extern void kpi_append_decimal(StringInfo buf, int128 v, int scale);
-extern void kpi_send_int128(StringInfo buf, int128 v);
-extern int128 kpi_recv_int128(StringInfo buf, const char *typname);
-
-/* ---- time ---- */
-extern int64 kpi_timestamp_usec(Datum ts, FunctionCallInfo fcinfo, const char *fname, const char *argname);
-extern int64 kpi_date_usec(Datum d, FunctionCallInfo fcinfo, const char *fname, const char *argname);
-extern int64 kpi_interval_usec(Datum iv, const char *fname, const char *argname);
-
-/* ---- int8[] aggregate states ---- */
-/* the rules of one kind of state: NULL when the values keep them, else the rule broken */
-typedef const char *(*KpiStateRules) (const int64 *values);
-extern ArrayType *kpi_int8_state(FunctionCallInfo fcinfo, int argno, int nelems,
-								 bool inplace, KpiStateRules rules, const char *fname);
-extern pg_noreturn void kpi_count_overflow(const char *fname, const char *detail);
-
-/* ---- varlena aggregate states ---- */
-extern void *kpi_writable(FunctionCallInfo fcinfo, int argno, void *value);
-
-/* ---- strict text format "(key=value,key=value,...)" ---- */
-typedef struct KvParser
-{
-	const char *input;			/* whole input, for error messages */
-	const char *p;				/* cursor */
-	const char *typname;
-	bool		first;
-} KvParser;
-
-extern void kv_begin(KvParser *kv, const char *input, const char *typname);
-extern void kv_key(KvParser *kv, const char *key);
-extern int64 kv_int64(KvParser *kv, const char *key, int64 min);
-extern int64 kv_number(KvParser *kv, int64 min, int64 max, const char *what);
-extern void kv_decimal(KvParser *kv, const char *key, int128 *v, int *scale);
-extern char *kv_string(KvParser *kv, const char *key);
-extern void kv_char(KvParser *kv, char c);
-extern bool kv_peek(KvParser *kv, char c);
-extern void kv_end(KvParser *kv);
-extern pg_noreturn void kv_fail(KvParser *kv, const char *detail);
-extern void kv_append_string(StringInfo buf, const char *s);
-
-/* ---- input and value validation ---- */
-extern void kpi_recv_end(StringInfo buf, const char *typname);
-extern pg_noreturn void kpi_bad_binary(const char *typname, const char *detail);
-extern pg_noreturn void kpi_bad_value(const char *fname, const char *typname, const char *detail);
-
-/* ---- argument checks ---- */
-extern void kpi_check_ratio(double v, const char *fname, const char *argname);
-
-#endif							/* SALES_KPI_H */
+#endif							/* KPI_KPI_H */

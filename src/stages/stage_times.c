@@ -98,6 +98,7 @@ struct StageTimes
 
 StaticAssertDecl(sizeof(StageTimes) % 8 == 0, "StageTimes header must keep 8-byte alignment");
 StaticAssertDecl(sizeof(StageStat) % 8 == 0, "StageStat must keep 8-byte alignment");
+StaticAssertDecl(offsetof(StageTimes, version) == VARHDRSZ, "the version follows the length word");
 
 /* ---- histogram buckets ---- */
 
@@ -136,7 +137,153 @@ hist_rep(int b)
 	return (double) hist_low(b) + (double) (hist_width(b) - 1) / 2.0;
 }
 
-/* ---- allocation and access ---- */
+/* ---- the value and its invariants ---- */
+
+/*
+ * The parts of a stage_times value as read from text or binary input, before
+ * it is built and checked.
+ */
+typedef struct TimesParts
+{
+	int			nstages;
+	int			kind;
+	int			flags;
+	int64		as_of;
+	int64		stale_after;
+	int64		deals;
+	int64		outside;
+	const char *names[STAGES_MAX];
+	StageStat	stats[STAGES_MAX];
+	int			nbuckets;
+	int			capacity;
+	uint32	   *keys;
+	int64	   *counts;
+	int64	   *raw;			/* the buckets as read, before clamping into keys */
+} TimesParts;
+
+/*
+ * Every invariant a stage_times value keeps, however it was made: NULL when
+ * it holds them all, else the one it breaks.  Text and binary input check
+ * the parts they read, the combine function the parts of its arguments
+ * (times_broken).
+ */
+static const char *
+parts_broken(const TimesParts *tp)
+{
+	StageList	sl;
+	int64		in_funnel;
+	int128		current_total = 0;
+	int128		stage_deals = 0;
+	int			b = 0;
+
+	if (tp->flags & ~(TIMES_HAS_AS_OF | TIMES_HAS_STALE))
+		return "Unknown flag bits are set.";
+	if (!(tp->flags & TIMES_HAS_AS_OF) && tp->as_of != 0)
+		return "as_of set without its flag.";
+	if (!(tp->flags & TIMES_HAS_STALE) && tp->stale_after != 0)
+		return "stale_after set without its flag.";
+	if (tp->kind < TIME_DATE || tp->kind > TIME_TIMESTAMPTZ)
+		return "Unknown time type.";
+	if (tp->deals < 0 || tp->outside < 0 || tp->outside > tp->deals)
+		return "Counts must satisfy 0 <= outside <= deals.";
+	if ((tp->flags & TIMES_HAS_STALE) && !(tp->flags & TIMES_HAS_AS_OF))
+		return "stale_after needs as_of.";
+	if ((tp->flags & TIMES_HAS_AS_OF) && !IS_VALID_TIMESTAMP(tp->as_of))
+		return "as_of out of range.";
+	if ((tp->flags & TIMES_HAS_STALE) && tp->stale_after <= 0)
+		return "stale_after must be positive.";
+	in_funnel = tp->deals - tp->outside;
+	stages_from_names(&sl, tp->names, tp->nstages);
+	for (int k = 0; k < tp->nstages; k++)
+	{
+		const StageStat *st = &tp->stats[k];
+		int128		lo = 0,
+					hi = 0;
+		int64		total = 0;
+
+		if (stages_repeats(&sl, k))
+			return "Duplicate stage name.";
+		if (st->visits < 0 || st->exited < 0 || st->current < 0 || st->stale < 0 ||
+			st->exited_us < 0 || st->current_us < 0)
+			return "Counts and times must not be negative.";
+		if (st->exited > in_funnel - st->current || st->visits < st->exited + st->current)
+			return "A stage's exited + current deals must not exceed deals - outside nor its visits.";
+		if (st->stale > st->current)
+			return "Stale deals cannot exceed current deals.";
+		if (!(tp->flags & TIMES_HAS_AS_OF) && st->current_us != 0)
+			return "Current time without as_of.";
+		if (!(tp->flags & TIMES_HAS_STALE) && st->stale != 0)
+			return "Stale deals without stale_after.";
+		if (st->current == 0 && st->current_us != 0)
+			return "Current time without current deals.";
+		/* every stale deal's open visit is older than stale_after */
+		if (st->stale > 0 && st->current_us < (int128) st->stale * ((int128) tp->stale_after + 1))
+			return "Stale deals younger than stale_after.";
+		current_total += st->current;
+		stage_deals += (int128) st->exited + st->current;
+		/* this stage's histogram: ascending buckets, positive counts, adding up */
+		for (; b < tp->nbuckets && KEY_STAGE(tp->keys[b]) == k; b++)
+		{
+			int			bk = KEY_BUCKET(tp->keys[b]);
+			int128		c = tp->counts[b];
+			int128		clo,
+						chi;
+
+			if (tp->raw[b] < 0 || tp->raw[b] > HIST_MAX_BUCKET)
+				return "Histogram bucket out of range.";
+			if (b > 0 && tp->keys[b] <= tp->keys[b - 1])
+				return "Histogram buckets must be strictly ascending.";
+			if (tp->counts[b] <= 0)
+				return "Histogram counts must be positive.";
+			if (pg_add_s64_overflow(total, tp->counts[b], &total))
+				return "Histogram counts out of range.";
+			if (__builtin_mul_overflow(c, (int128) hist_low(bk), &clo) ||
+				__builtin_mul_overflow(c, (int128) (hist_low(bk) + hist_width(bk) - 1), &chi) ||
+				__builtin_add_overflow(lo, clo, &lo) || __builtin_add_overflow(hi, chi, &hi))
+				return "Histogram out of range.";
+		}
+		if (total != st->exited)
+			return "A stage's histogram must count its exited deals.";
+		if (st->exited_us < lo || st->exited_us > hi)
+			return "A stage's total time does not fit its histogram.";
+	}
+	if (b != tp->nbuckets)
+		return "Histogram bucket of an unknown stage or out of order.";
+	if (current_total > in_funnel)
+		return "A deal can be current in one stage only.";
+	/* every deal in the funnel visited some stage */
+	if (stage_deals < in_funnel)
+		return "Deals in the funnel that are in no stage.";
+	return NULL;
+}
+
+/* The parts of t, pointing into it (but for raw, allocated). */
+static void
+times_parts(const StageTimes *t, TimesParts *tp)
+{
+	const char *name = TIMES_NAMES(t);
+
+	memset(tp, 0, sizeof(TimesParts));
+	tp->nstages = t->nstages;
+	tp->kind = t->kind;
+	tp->flags = t->flags;
+	tp->as_of = t->as_of;
+	tp->stale_after = t->stale_after;
+	tp->deals = t->deals;
+	tp->outside = t->outside;
+	for (int k = 0; k < t->nstages; k++)
+	{
+		tp->names[k] = name;
+		tp->stats[k] = TIMES_STATS(t)[k];
+		name = stages_next(name);
+	}
+	tp->nbuckets = tp->capacity = t->nbuckets;
+	tp->keys = TIMES_KEYS(t);
+	tp->counts = TIMES_COUNTS(t);
+	tp->raw = palloc(sizeof(int64) * Max(t->nbuckets, 1));
+	for (int i = 0; i < t->nbuckets; i++)
+		tp->raw[i] = KEY_BUCKET(TIMES_KEYS(t)[i]);
+}
 
 static StageTimes *
 times_alloc(int nstages, int namelen, int capacity)
@@ -166,35 +313,57 @@ times_copy(const StageTimes *t, int capacity)
 	return q;
 }
 
+/* a stage_times argument, its size and version checked (its invariants hold: input checks them) */
 static StageTimes *
 times_get(Datum d)
 {
-	StageTimes *t = (StageTimes *) PG_DETOAST_DATUM(d);
+	StageTimes *t = kpi_stored(d, TIMES_VERSION, sizeof(StageTimes), "stage_times");
 
-	if (VARSIZE(t) < sizeof(StageTimes) || t->version != TIMES_VERSION ||
-		t->nstages < 1 || t->nstages > FUNNEL_MAX_STAGES || t->namelen < 0 ||
+	if (t->nstages < 1 || t->nstages > STAGES_MAX || t->namelen < 0 ||
 		t->capacity < t->nbuckets || t->nbuckets < 0 ||
 		VARSIZE(t) != TIMES_SIZE(t->nstages, t->namelen, t->capacity))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid stage_times value"),
-				 errdetail("Wrong size or format version.")));
+		kpi_corrupt("stage_times");
 	return t;
 }
 
-StageTimes *
-times_new(const StageList *sl, TimeKind kind, bool has_as_of, int64 as_of,
-		  bool has_stale, int64 stale_after, const char *fname)
+/* The validator of stage_times values: the invariants of their parts. */
+static const char *
+times_broken(const void *value)
 {
-	Size		namelen = MAXALIGN(stages_names_size(sl, fname));
-	StageTimes *t = times_alloc(sl->nstages, (int) namelen, 16);
+	const StageTimes *t = value;
+	TimesParts	tp;
+	const char *broken;
+
+	times_parts(t, &tp);
+	broken = parts_broken(&tp);
+	pfree(tp.raw);
+	return broken;
+}
+
+/* A new value of the stages of sl with room for capacity buckets, all counts 0. */
+static StageTimes *
+times_with_names(const StageList *sl, int capacity, const char *fname)
+{
+	Size		namelen = MAXALIGN(stages_stored_size(sl, fname));
+	StageTimes *t = times_alloc(sl->nstages, (int) namelen, capacity);
+
+	t->stages_hash = sl->hash;
+	stages_store(sl, TIMES_NAMES(t));
+	return t;
+}
+
+/* ---- transition ---- */
+
+StageTimes *
+stages_times_new(const StageList *sl, TimeKind kind, bool has_as_of, int64 as_of,
+				 bool has_stale, int64 stale_after, const char *fname)
+{
+	StageTimes *t = times_with_names(sl, 16, fname);
 
 	t->kind = kind;
 	t->flags = (has_as_of ? TIMES_HAS_AS_OF : 0) | (has_stale ? TIMES_HAS_STALE : 0);
-	t->stages_hash = sl->hash;
 	t->as_of = has_as_of ? as_of : 0;
 	t->stale_after = has_stale ? stale_after : 0;
-	stages_copy_names(sl, TIMES_NAMES(t));
 	return t;
 }
 
@@ -219,9 +388,7 @@ hist_add(StageTimes *t, int stage, int b, int64 count)
 	if (lo < t->nbuckets && keys[lo] == key)
 	{
 		if (pg_add_s64_overflow(TIMES_COUNTS(t)[lo], count, &TIMES_COUNTS(t)[lo]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("stage_times: count out of range")));
+			kpi_count_overflow("stage_times", NULL);
 		return t;
 	}
 	if (t->nbuckets == t->capacity)
@@ -235,35 +402,25 @@ hist_add(StageTimes *t, int stage, int b, int64 count)
 	return t;
 }
 
-static void
-count_overflow(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("stage_times: count out of range")));
-}
-
 static inline void
 add64(int64 *a, int64 b)
 {
 	if (pg_add_s64_overflow(*a, b, a))
-		count_overflow();
+		kpi_count_overflow("stage_times", NULL);
 }
-
-/* ---- transition ---- */
 
 /*
  * Count one deal's path into t (writable); returns t or a grown copy.
  */
 StageTimes *
-times_count_path(StageTimes *t, const StagePath *p)
+stages_times_count(StageTimes *t, const StagePath *p)
 {
 	int			nst = t->nstages;
 	int			n = p->nevents;
 	const int64 *ts = PATH_TS(p);
 	const int16 *pos = PATH_POS(p);
-	uint64		cum[FUNNEL_MAX_STAGES];
-	int64		visits[FUNNEL_MAX_STAGES];
+	uint64		cum[STAGES_MAX];
+	int64		visits[STAGES_MAX];
 	uint64		mask = 0;
 	int			cur = -1;
 	int64		cur_start = 0;
@@ -349,9 +506,9 @@ kind_mismatch(const char *fname, TimeKind have, TimeKind got)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("%s: as_of is of type %s but the stage events were %s",
-					fname, time_kind_names[got], time_kind_names[have]),
+					fname, kpi_time_kind_names[got], kpi_time_kind_names[have]),
 			 errhint("Cast as_of to %s, or build the paths from %s values.",
-					 time_kind_names[have], time_kind_names[got])));
+					 kpi_time_kind_names[have], kpi_time_kind_names[got])));
 }
 
 /*
@@ -359,8 +516,8 @@ kind_mismatch(const char *fname, TimeKind have, TimeKind got)
  * 0) and stale_after (the argument after it, when present).
  */
 void
-times_read_args(FunctionCallInfo fcinfo, int as_of_arg, TimeKind as_kind,
-				int64 *as_of, bool *has_stale, int64 *stale_after)
+stages_times_args(FunctionCallInfo fcinfo, int as_of_arg, TimeKind as_kind,
+				  int64 *as_of, bool *has_stale, int64 *stale_after)
 {
 	const char *fname = "stage_times";
 
@@ -372,8 +529,7 @@ times_read_args(FunctionCallInfo fcinfo, int as_of_arg, TimeKind as_kind,
 		if (PG_ARGISNULL(as_of_arg))
 			stages_error(fname, "as_of must not be NULL",
 						 "Pass the time the open visits are measured to, e.g. now(); or leave as_of out.");
-		*as_of = as_kind == TIME_DATE ? kpi_date_usec(PG_GETARG_DATUM(as_of_arg), fcinfo, fname, "as_of")
-			: kpi_timestamp_usec(PG_GETARG_DATUM(as_of_arg), fcinfo, fname, "as_of");
+		*as_of = kpi_time_usec(PG_GETARG_DATUM(as_of_arg), as_kind, fcinfo, fname, "as_of");
 	}
 	if (*has_stale)
 	{
@@ -385,7 +541,7 @@ times_read_args(FunctionCallInfo fcinfo, int as_of_arg, TimeKind as_kind,
 }
 
 void
-times_check_kind(TimeKind events, TimeKind as_kind)
+stages_times_check_kind(TimeKind events, TimeKind as_kind)
 {
 	if (as_kind != 0 && events != as_kind)
 		kind_mismatch("stage_times", events, as_kind);
@@ -396,7 +552,7 @@ times_check_kind(TimeKind events, TimeKind as_kind)
  * as_kind: the SQL type of as_of, 0 without as_of.
  */
 static Datum
-times_accum_common(FunctionCallInfo fcinfo, TimeKind as_kind)
+times_accum(FunctionCallInfo fcinfo, TimeKind as_kind)
 {
 	const char *fname = "stage_times";
 	bool		has_as_of = as_kind != 0;
@@ -407,20 +563,16 @@ times_accum_common(FunctionCallInfo fcinfo, TimeKind as_kind)
 	StageTimes *t;
 	StagePath  *p;
 
+	/* a NULL path is a deal without any event: ignored */
 	if (PG_ARGISNULL(1))
-	{
-		/* a NULL path is a deal without any event: ignored */
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		return kpi_unchanged(fcinfo);
 	sl = stages_get(fcinfo, 2, PG_ARGISNULL(0), fname);
-	times_read_args(fcinfo, 3, as_kind, &as_of, &has_stale, &stale_after);
-	p = path_get(PG_GETARG_DATUM(1));
-	path_check_list(p, sl->hash, sl->nstages, fname);
-	times_check_kind(PATH_KIND(p), as_kind);
+	stages_times_args(fcinfo, 3, as_kind, &as_of, &has_stale, &stale_after);
+	p = stages_path_get(PG_GETARG_DATUM(1));
+	stages_path_check_list(p, sl->hash, sl->nstages, fname);
+	stages_times_check_kind(PATH_KIND(p), as_kind);
 	if (PG_ARGISNULL(0))
-		t = times_new(sl, PATH_KIND(p), has_as_of, as_of, has_stale, stale_after, fname);
+		t = stages_times_new(sl, PATH_KIND(p), has_as_of, as_of, has_stale, stale_after, fname);
 	else
 	{
 		t = times_get(PG_GETARG_DATUM(0));
@@ -430,7 +582,7 @@ times_accum_common(FunctionCallInfo fcinfo, TimeKind as_kind)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s: paths of %s and %s events in one group", fname,
-							time_kind_names[t->kind], time_kind_names[PATH_KIND(p)])));
+							kpi_time_kind_names[t->kind], kpi_time_kind_names[PATH_KIND(p)])));
 		if (((t->flags & TIMES_HAS_AS_OF) != 0) != has_as_of || t->as_of != as_of)
 			times_mismatch(fname, "as_of");
 		if (((t->flags & TIMES_HAS_STALE) != 0) != has_stale || t->stale_after != stale_after)
@@ -438,41 +590,19 @@ times_accum_common(FunctionCallInfo fcinfo, TimeKind as_kind)
 		t = kpi_writable(fcinfo, 0, t);
 	}
 	if (!(p->flags & PATH_SORTED))
-		p = path_sorted(p);
-	PG_RETURN_POINTER(times_count_path(t, p));
+		p = stages_path_sorted(p);
+	PG_RETURN_POINTER(stages_times_count(t, p));
 }
 
-PG_FUNCTION_INFO_V1(stage_times_accum);
-PG_FUNCTION_INFO_V1(stage_times_accum_date);
-PG_FUNCTION_INFO_V1(stage_times_accum_ts);
-PG_FUNCTION_INFO_V1(stage_times_accum_tz);
+/* stage_times_accum: without as_of; the others by the type of as_of */
+KPI_FUNCTION(stage_times_accum, times_accum, 0);
+KPI_FUNCTION(stage_times_accum_date, times_accum, TIME_DATE);
+KPI_FUNCTION(stage_times_accum_ts, times_accum, TIME_TIMESTAMP);
+KPI_FUNCTION(stage_times_accum_tz, times_accum, TIME_TIMESTAMPTZ);
+
+/* ---- combine ---- */
+
 PG_FUNCTION_INFO_V1(stage_times_combine);
-
-static StageTimes *times_get_valid(Datum d, const char *fname);
-
-Datum
-stage_times_accum(PG_FUNCTION_ARGS)
-{
-	return times_accum_common(fcinfo, 0);
-}
-
-Datum
-stage_times_accum_date(PG_FUNCTION_ARGS)
-{
-	return times_accum_common(fcinfo, TIME_DATE);
-}
-
-Datum
-stage_times_accum_ts(PG_FUNCTION_ARGS)
-{
-	return times_accum_common(fcinfo, TIME_TIMESTAMP);
-}
-
-Datum
-stage_times_accum_tz(PG_FUNCTION_ARGS)
-{
-	return times_accum_common(fcinfo, TIME_TIMESTAMPTZ);
-}
 
 /* Merge b into a new or writable a: counts add, histograms merge. */
 Datum
@@ -488,14 +618,10 @@ stage_times_combine(PG_FUNCTION_ARGS)
 
 	/* both arguments are anyone's values: every invariant is checked */
 	if (!PG_ARGISNULL(0))
-		a = times_get_valid(PG_GETARG_DATUM(0), "stage_times_combine");
+		a = kpi_valid(times_get(PG_GETARG_DATUM(0)), times_broken, "stage_times_combine", "stage_times");
 	if (PG_ARGISNULL(1))
-	{
-		if (a == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	b = times_get_valid(PG_GETARG_DATUM(1), "stage_times_combine");
+		return kpi_unchanged(fcinfo);
+	b = kpi_valid(times_get(PG_GETARG_DATUM(1)), times_broken, "stage_times_combine", "stage_times");
 	if (a == NULL)
 		PG_RETURN_POINTER(times_copy(b, Max(b->nbuckets, 1)));
 	if (a->stages_hash != b->stages_hash || a->nstages != b->nstages || a->namelen != b->namelen ||
@@ -505,7 +631,7 @@ stage_times_combine(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: cannot merge times of %s and %s events", fname,
-						time_kind_names[a->kind], time_kind_names[b->kind])));
+						kpi_time_kind_names[a->kind], kpi_time_kind_names[b->kind])));
 	if (a->flags != b->flags || a->as_of != b->as_of || a->stale_after != b->stale_after)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -536,7 +662,7 @@ stage_times_combine(PG_FUNCTION_ARGS)
 		{
 			TIMES_KEYS(r)[n] = ka;
 			if (pg_add_s64_overflow(TIMES_COUNTS(a)[i], TIMES_COUNTS(b)[j], &TIMES_COUNTS(r)[n]))
-				count_overflow();
+				kpi_count_overflow("stage_times", NULL);
 			i++;
 			j++;
 		}
@@ -560,24 +686,266 @@ stage_times_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(r);
 }
 
-/* ---- reading ---- */
+/* ---- I/O ---- */
+
+PG_FUNCTION_INFO_V1(stage_times_in);
+PG_FUNCTION_INFO_V1(stage_times_out);
+PG_FUNCTION_INFO_V1(stage_times_recv);
+PG_FUNCTION_INFO_V1(stage_times_send);
+
+static void
+parts_init(TimesParts *tp)
+{
+	memset(tp, 0, sizeof(TimesParts));
+	tp->capacity = 16;
+	tp->keys = palloc(sizeof(uint32) * tp->capacity);
+	tp->counts = palloc(sizeof(int64) * tp->capacity);
+	tp->raw = palloc(sizeof(int64) * tp->capacity);
+}
+
+static void
+parts_bucket(TimesParts *tp, int stage, int64 bucket, int64 count)
+{
+	if (tp->nbuckets == tp->capacity)
+	{
+		tp->capacity *= 2;
+		tp->keys = repalloc(tp->keys, sizeof(uint32) * tp->capacity);
+		tp->counts = repalloc(tp->counts, sizeof(int64) * tp->capacity);
+		tp->raw = repalloc(tp->raw, sizeof(int64) * tp->capacity);
+	}
+	tp->raw[tp->nbuckets] = bucket;
+	tp->keys[tp->nbuckets] = KEY(stage, Min(Max(bucket, 0), HIST_MAX_BUCKET));
+	tp->counts[tp->nbuckets] = count;
+	tp->nbuckets++;
+}
+
+/* the value of parts that keep every invariant */
+static StageTimes *
+parts_build(const TimesParts *tp)
+{
+	StageList	sl;
+	StageTimes *t;
+
+	stages_from_names(&sl, tp->names, tp->nstages);
+	t = times_with_names(&sl, Max(tp->nbuckets, 1), "stage_times");
+	t->kind = tp->kind;
+	t->flags = tp->flags;
+	t->as_of = tp->as_of;
+	t->stale_after = tp->stale_after;
+	t->deals = tp->deals;
+	t->outside = tp->outside;
+	memcpy(TIMES_STATS(t), tp->stats, sizeof(StageStat) * tp->nstages);
+	memcpy(TIMES_KEYS(t), tp->keys, sizeof(uint32) * tp->nbuckets);
+	memcpy(TIMES_COUNTS(t), tp->counts, sizeof(int64) * tp->nbuckets);
+	t->nbuckets = tp->nbuckets;
+	return t;
+}
+
+/*
+ * (version=1,time=timestamptz,as_of=N|none,stale_after=N|none,deals=N,outside=N,
+ *  stages=[("lead",visits=N,exited=N,exited_us=N,current=N,current_us=N,stale=N,
+ *           hist=[bucket:count,...]),...])
+ */
+Datum
+stage_times_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	KvParser	kv;
+	TimesParts	tp;
+
+	parts_init(&tp);
+	kpi_kv_begin(&kv, str, "stage_times");
+	if (kpi_kv_int64(&kv, "version", 0) != TIMES_VERSION)
+		kpi_kv_fail(&kv, "Unsupported format version");
+	tp.kind = kpi_kv_time_kind(&kv);
+	if (kpi_kv_opt_int64(&kv, "as_of", PG_INT64_MIN, PG_INT64_MAX, &tp.as_of))
+		tp.flags |= TIMES_HAS_AS_OF;
+	if (kpi_kv_opt_int64(&kv, "stale_after", PG_INT64_MIN, PG_INT64_MAX, &tp.stale_after))
+		tp.flags |= TIMES_HAS_STALE;
+	tp.deals = kpi_kv_int64(&kv, "deals", 0);
+	tp.outside = kpi_kv_int64(&kv, "outside", 0);
+	kpi_kv_key(&kv, "stages");
+	kpi_kv_char(&kv, '[');
+	do
+	{
+		StageStat  *st;
+
+		if (tp.nstages == STAGES_MAX)
+			kpi_kv_fail(&kv, "Too many stages");
+		st = &tp.stats[tp.nstages];
+		kpi_kv_char(&kv, '(');
+		tp.names[tp.nstages] = kpi_kv_string(&kv, NULL);
+		kv.first = false;
+		st->visits = kpi_kv_int64(&kv, "visits", 0);
+		st->exited = kpi_kv_int64(&kv, "exited", 0);
+		st->exited_us = kpi_kv_micros(&kv, "exited_us", "Expected an integer number of microseconds");
+		st->current = kpi_kv_int64(&kv, "current", 0);
+		st->current_us = kpi_kv_micros(&kv, "current_us", "Expected an integer number of microseconds");
+		st->stale = kpi_kv_int64(&kv, "stale", 0);
+		kpi_kv_key(&kv, "hist");
+		kpi_kv_char(&kv, '[');
+		if (!kpi_kv_peek(&kv, ']'))
+		{
+			do
+			{
+				int64		bucket = kpi_kv_number(&kv, 0, HIST_MAX_BUCKET, "a histogram bucket");
+				int64		count;
+
+				kpi_kv_char(&kv, ':');
+				count = kpi_kv_number(&kv, 1, PG_INT64_MAX, "a histogram count");
+				parts_bucket(&tp, tp.nstages, bucket, count);
+			} while (kpi_kv_more(&kv));
+		}
+		kpi_kv_char(&kv, ']');
+		kpi_kv_char(&kv, ')');
+		tp.nstages++;
+	} while (kpi_kv_more(&kv));
+	kpi_kv_char(&kv, ']');
+	kpi_kv_end(&kv);
+	kpi_check_text(parts_broken(&tp), "stage_times", str);
+	PG_RETURN_POINTER(parts_build(&tp));
+}
+
+Datum
+stage_times_out(PG_FUNCTION_ARGS)
+{
+	StageTimes *t = times_get(PG_GETARG_DATUM(0));
+	StringInfoData buf;
+	const char *names = TIMES_NAMES(t);
+	int			b = 0;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "(version=%d,time=%s,", t->version, kpi_time_kind_names[t->kind]);
+	if (t->flags & TIMES_HAS_AS_OF)
+		appendStringInfo(&buf, "as_of=" INT64_FORMAT ",", t->as_of);
+	else
+		appendStringInfoString(&buf, "as_of=none,");
+	if (t->flags & TIMES_HAS_STALE)
+		appendStringInfo(&buf, "stale_after=" INT64_FORMAT ",", t->stale_after);
+	else
+		appendStringInfoString(&buf, "stale_after=none,");
+	appendStringInfo(&buf, "deals=" INT64_FORMAT ",outside=" INT64_FORMAT ",stages=[",
+					 t->deals, t->outside);
+	for (int k = 0; k < t->nstages; k++)
+	{
+		const StageStat *st = &TIMES_STATS(t)[k];
+		bool		first = true;
+
+		appendStringInfoString(&buf, k ? ",(" : "(");
+		kpi_kv_append_string(&buf, names);
+		appendStringInfo(&buf, ",visits=" INT64_FORMAT ",exited=" INT64_FORMAT ",exited_us=",
+						 st->visits, st->exited);
+		kpi_append_decimal(&buf, st->exited_us, 0);
+		appendStringInfo(&buf, ",current=" INT64_FORMAT ",current_us=", st->current);
+		kpi_append_decimal(&buf, st->current_us, 0);
+		appendStringInfo(&buf, ",stale=" INT64_FORMAT ",hist=[", st->stale);
+		for (; b < t->nbuckets && KEY_STAGE(TIMES_KEYS(t)[b]) == k; b++)
+		{
+			appendStringInfo(&buf, "%s%d:" INT64_FORMAT, first ? "" : ",",
+							 KEY_BUCKET(TIMES_KEYS(t)[b]), TIMES_COUNTS(t)[b]);
+			first = false;
+		}
+		appendStringInfoString(&buf, "])");
+		names = stages_next(names);
+	}
+	appendStringInfoString(&buf, "])");
+	PG_RETURN_CSTRING(buf.data);
+}
+
+Datum
+stage_times_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	TimesParts	tp;
+
+	parts_init(&tp);
+	if (pq_getmsgbyte(buf) != TIMES_VERSION)
+		kpi_bad_binary("stage_times", "Unsupported format version.");
+	tp.flags = pq_getmsgbyte(buf);
+	tp.kind = pq_getmsgbyte(buf);
+	tp.nstages = pq_getmsgint(buf, 2);
+	if (tp.nstages < 1 || tp.nstages > STAGES_MAX)
+		kpi_bad_binary("stage_times", "Number of stages out of range.");
+	tp.as_of = pq_getmsgint64(buf);
+	tp.stale_after = pq_getmsgint64(buf);
+	tp.deals = pq_getmsgint64(buf);
+	tp.outside = pq_getmsgint64(buf);
+	for (int k = 0; k < tp.nstages; k++)
+	{
+		StageStat  *st = &tp.stats[k];
+		int32		nb;
+
+		tp.names[k] = pq_getmsgstring(buf);
+		st->visits = pq_getmsgint64(buf);
+		st->exited = pq_getmsgint64(buf);
+		st->exited_us = kpi_recv_int128(buf, "stage_times");
+		st->current = pq_getmsgint64(buf);
+		st->current_us = kpi_recv_int128(buf, "stage_times");
+		st->stale = pq_getmsgint64(buf);
+		nb = pq_getmsgint(buf, 4);
+		/* every bucket takes 10 bytes on the wire: bound nb by what is there */
+		kpi_recv_count(buf, nb, 10, "stage_times", "Bucket count does not match the data.");
+		for (int i = 0; i < nb; i++)
+		{
+			int			bucket = pq_getmsgint(buf, 2);
+			int64		count = pq_getmsgint64(buf);
+
+			parts_bucket(&tp, k, bucket, count);
+		}
+	}
+	kpi_recv_end(buf, "stage_times");
+	kpi_check_binary(parts_broken(&tp), "stage_times");
+	PG_RETURN_POINTER(parts_build(&tp));
+}
+
+Datum
+stage_times_send(PG_FUNCTION_ARGS)
+{
+	StageTimes *t = times_get(PG_GETARG_DATUM(0));
+	StringInfoData buf;
+	const char *names = TIMES_NAMES(t);
+	int			b = 0;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, t->version);
+	pq_sendbyte(&buf, t->flags);
+	pq_sendbyte(&buf, t->kind);
+	pq_sendint16(&buf, t->nstages);
+	pq_sendint64(&buf, t->as_of);
+	pq_sendint64(&buf, t->stale_after);
+	pq_sendint64(&buf, t->deals);
+	pq_sendint64(&buf, t->outside);
+	for (int k = 0; k < t->nstages; k++)
+	{
+		const StageStat *st = &TIMES_STATS(t)[k];
+		int			first = b;
+
+		pq_sendstring(&buf, names);
+		pq_sendint64(&buf, st->visits);
+		pq_sendint64(&buf, st->exited);
+		kpi_send_int128(&buf, st->exited_us);
+		pq_sendint64(&buf, st->current);
+		kpi_send_int128(&buf, st->current_us);
+		pq_sendint64(&buf, st->stale);
+		while (b < t->nbuckets && KEY_STAGE(TIMES_KEYS(t)[b]) == k)
+			b++;
+		pq_sendint32(&buf, b - first);
+		for (int i = first; i < b; i++)
+		{
+			pq_sendint16(&buf, KEY_BUCKET(TIMES_KEYS(t)[i]));
+			pq_sendint64(&buf, TIMES_COUNTS(t)[i]);
+		}
+		names = stages_next(names);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* ---- accessors ---- */
 
 static int
 times_position(const StageTimes *t, const char *stage, const char *fname)
 {
-	const char *names = TIMES_NAMES(t);
-
-	for (int k = 0; k < t->nstages; k++)
-	{
-		if (strcmp(names, stage) == 0)
-			return k;
-		names += strlen(names) + 1;
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s: stage \"%s\" is not a stage of the stage_times value", fname, stage),
-			 errhint("Use one of the stages the value was built with.")));
-	pg_unreachable();
+	return stages_find(TIMES_NAMES(t), t->nstages, stage, fname, "stage", "the stage_times value", "the value");
 }
 
 /* The value at 0-based rank r among stage k's histogram entries. */
@@ -660,13 +1028,7 @@ stat_current_days(const StageTimes *t, int k, double *out)
 	return true;
 }
 
-PG_FUNCTION_INFO_V1(stage_times_visits);
-PG_FUNCTION_INFO_V1(stage_times_exited);
-PG_FUNCTION_INFO_V1(stage_times_avg_days);
-PG_FUNCTION_INFO_V1(stage_times_median_days);
 PG_FUNCTION_INFO_V1(stage_times_percentile_days);
-PG_FUNCTION_INFO_V1(stage_times_current);
-PG_FUNCTION_INFO_V1(stage_times_current_days);
 PG_FUNCTION_INFO_V1(stage_times_stale);
 PG_FUNCTION_INFO_V1(stage_times_deals);
 PG_FUNCTION_INFO_V1(stage_times_outside);
@@ -676,43 +1038,36 @@ PG_FUNCTION_INFO_V1(stage_report_rows);
 #define TIMES_STAGE_ARG(fname) \
 	times_position(t, text_to_cstring(PG_GETARG_TEXT_PP(1)), fname)
 
-Datum
-stage_times_visits(PG_FUNCTION_ARGS)
+/* (times, stage): a count of the stage, the int64 at offset field of its StageStat */
+static Datum
+times_stage_count(FunctionCallInfo fcinfo, size_t field, const char *fname)
 {
 	StageTimes *t = times_get(PG_GETARG_DATUM(0));
+	const StageStat *st = &TIMES_STATS(t)[TIMES_STAGE_ARG(fname)];
 
-	PG_RETURN_INT64(TIMES_STATS(t)[TIMES_STAGE_ARG("visits")].visits);
+	PG_RETURN_INT64(*(const int64 *) ((const char *) st + field));
 }
 
-Datum
-stage_times_exited(PG_FUNCTION_ARGS)
-{
-	StageTimes *t = times_get(PG_GETARG_DATUM(0));
+KPI_FUNCTION(stage_times_visits, times_stage_count, offsetof(StageStat, visits), "visits");
+KPI_FUNCTION(stage_times_exited, times_stage_count, offsetof(StageStat, exited), "exited_deals");
+KPI_FUNCTION(stage_times_current, times_stage_count, offsetof(StageStat, current), "current_deals");
 
-	PG_RETURN_INT64(TIMES_STATS(t)[TIMES_STAGE_ARG("exited_deals")].exited);
-}
-
-Datum
-stage_times_avg_days(PG_FUNCTION_ARGS)
-{
-	StageTimes *t = times_get(PG_GETARG_DATUM(0));
-	double		v;
-
-	if (!stat_avg_days(t, TIMES_STAGE_ARG("avg_days"), &v))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(v);
-}
-
-Datum
-stage_times_median_days(PG_FUNCTION_ARGS)
+/* (times, stage): a statistic of the stage in days, NULL when it has none */
+static Datum
+times_stage_days(FunctionCallInfo fcinfo, bool (*stat) (const StageTimes *, int, double *),
+				 const char *fname)
 {
 	StageTimes *t = times_get(PG_GETARG_DATUM(0));
 	double		v;
 
-	if (!stat_median_days(t, TIMES_STAGE_ARG("median_days"), &v))
+	if (!stat(t, TIMES_STAGE_ARG(fname), &v))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(v);
 }
+
+KPI_FUNCTION(stage_times_avg_days, times_stage_days, stat_avg_days, "avg_days");
+KPI_FUNCTION(stage_times_median_days, times_stage_days, stat_median_days, "median_days");
+KPI_FUNCTION(stage_times_current_days, times_stage_days, stat_current_days, "avg_current_days");
 
 /* percentile_days(times, stage, fraction) */
 Datum
@@ -729,25 +1084,6 @@ stage_times_percentile_days(PG_FUNCTION_ARGS)
 				 errmsg("percentile_days: fraction must be between 0 and 1, got %g", fraction),
 				 errhint("Pass e.g. 0.9 for the 90th percentile.")));
 	if (!stat_percentile_days(t, k, fraction, &v))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(v);
-}
-
-Datum
-stage_times_current(PG_FUNCTION_ARGS)
-{
-	StageTimes *t = times_get(PG_GETARG_DATUM(0));
-
-	PG_RETURN_INT64(TIMES_STATS(t)[TIMES_STAGE_ARG("current_deals")].current);
-}
-
-Datum
-stage_times_current_days(PG_FUNCTION_ARGS)
-{
-	StageTimes *t = times_get(PG_GETARG_DATUM(0));
-	double		v;
-
-	if (!stat_current_days(t, TIMES_STAGE_ARG("avg_current_days"), &v))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(v);
 }
@@ -775,7 +1111,11 @@ stage_times_outside(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(times_get(PG_GETARG_DATUM(0))->outside);
 }
 
-/* Fill the time-in-stage columns of stage k into values/nulls. */
+/*
+ * The time-in-stage columns of stage k: visits, exited_deals, avg_days,
+ * median_days, current_deals, avg_current_days, stale_deals.
+ */
+#define TIMES_COLUMNS 7
 static void
 times_columns(const StageTimes *t, int k, Datum *values, bool *nulls)
 {
@@ -809,14 +1149,14 @@ stage_times_rows(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	for (int k = 0; k < t->nstages; k++)
 	{
-		Datum		values[9];
-		bool		nulls[9] = {0};
+		Datum		values[2 + TIMES_COLUMNS];
+		bool		nulls[2 + TIMES_COLUMNS] = {0};
 
 		values[0] = CStringGetTextDatum(names);
 		values[1] = Int32GetDatum(k + 1);
 		times_columns(t, k, values + 2, nulls + 2);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		names += strlen(names) + 1;
+		names = stages_next(names);
 	}
 	return (Datum) 0;
 }
@@ -830,12 +1170,13 @@ Datum
 stage_report_rows(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	StageFunnel *f = funnel_get(PG_GETARG_DATUM(0));
+	StageFunnel *f = stages_funnel_get(PG_GETARG_DATUM(0));
 	StageTimes *t = times_get(PG_GETARG_DATUM(1));
 	const char *names = TIMES_NAMES(t);
+	StageList	sl;
 
-	if (f->stages_hash != t->stages_hash || f->nstages != t->nstages ||
-		names_hash(TIMES_NAMES(t), t->nstages) != f->stages_hash)
+	stages_from_stored(&sl, names, t->nstages);
+	if (f->stages_hash != t->stages_hash || f->nstages != t->nstages || sl.hash != f->stages_hash)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("stage_report: the funnel and the times were built with different stage lists"),
@@ -843,499 +1184,15 @@ stage_report_rows(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	for (int k = 0; k < t->nstages; k++)
 	{
-		Datum		values[13];
-		bool		nulls[13] = {0};
+		Datum		values[2 + FUNNEL_COLUMNS + TIMES_COLUMNS];
+		bool		nulls[2 + FUNNEL_COLUMNS + TIMES_COLUMNS] = {0};
 
 		values[0] = CStringGetTextDatum(names);
 		values[1] = Int32GetDatum(k + 1);
-		values[2] = Int64GetDatum(f->reached[k]);
-		nulls[3] = k == 0 || f->reached[k - 1] == 0;
-		if (!nulls[3])
-			values[3] = Float8GetDatum((double) f->reached[k] / (double) f->reached[k - 1]);
-		nulls[4] = f->reached[0] == 0;
-		if (!nulls[4])
-			values[4] = Float8GetDatum((double) f->reached[k] / (double) f->reached[0]);
-		nulls[5] = f->reached[k] == 0;
-		if (!nulls[5])
-			values[5] = Float8GetDatum((double) f->reached[f->nstages - 1] / (double) f->reached[k]);
-		times_columns(t, k, values + 6, nulls + 6);
+		stages_funnel_columns(f, k, values + 2, nulls + 2);
+		times_columns(t, k, values + 2 + FUNNEL_COLUMNS, nulls + 2 + FUNNEL_COLUMNS);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		names += strlen(names) + 1;
+		names = stages_next(names);
 	}
 	return (Datum) 0;
-}
-
-/* ---- I/O ---- */
-
-PG_FUNCTION_INFO_V1(stage_times_in);
-PG_FUNCTION_INFO_V1(stage_times_out);
-PG_FUNCTION_INFO_V1(stage_times_recv);
-PG_FUNCTION_INFO_V1(stage_times_send);
-
-/*
- * The parts of a stage_times value as read from text or binary input, before
- * it is built and checked.
- */
-typedef struct TimesParts
-{
-	int			nstages;
-	int			kind;
-	int			flags;
-	int64		as_of;
-	int64		stale_after;
-	int64		deals;
-	int64		outside;
-	const char *names[FUNNEL_MAX_STAGES];
-	StageStat	stats[FUNNEL_MAX_STAGES];
-	int			nbuckets;
-	int			capacity;
-	uint32	   *keys;
-	int64	   *counts;
-} TimesParts;
-
-static void
-parts_init(TimesParts *tp)
-{
-	memset(tp, 0, sizeof(TimesParts));
-	tp->capacity = 16;
-	tp->keys = palloc(sizeof(uint32) * tp->capacity);
-	tp->counts = palloc(sizeof(int64) * tp->capacity);
-}
-
-static void
-parts_bucket(TimesParts *tp, int stage, int64 bucket, int64 count)
-{
-	if (tp->nbuckets == tp->capacity)
-	{
-		tp->capacity *= 2;
-		tp->keys = repalloc(tp->keys, sizeof(uint32) * tp->capacity);
-		tp->counts = repalloc(tp->counts, sizeof(int64) * tp->capacity);
-	}
-	tp->keys[tp->nbuckets] = KEY(stage, Min(Max(bucket, 0), HIST_MAX_BUCKET));
-	tp->counts[tp->nbuckets] = count;
-	tp->nbuckets++;
-}
-
-/*
- * Every invariant a stage_times value keeps, however it was made: NULL when
- * it holds them all, else the one it breaks.  Text and binary input check
- * the parts they read, the combine function the parts of its arguments
- * (times_get_valid).  raw_buckets: the buckets as read, before clamping.
- */
-static const char *
-parts_invalid(const TimesParts *tp, int64 *const raw_buckets)
-{
-	int64		in_funnel;
-	int128		current_total = 0;
-	int128		stage_deals = 0;
-	int			b = 0;
-
-	if (tp->flags & ~(TIMES_HAS_AS_OF | TIMES_HAS_STALE))
-		return "Unknown flag bits are set.";
-	if (!(tp->flags & TIMES_HAS_AS_OF) && tp->as_of != 0)
-		return "as_of set without its flag.";
-	if (!(tp->flags & TIMES_HAS_STALE) && tp->stale_after != 0)
-		return "stale_after set without its flag.";
-	if (tp->kind < TIME_DATE || tp->kind > TIME_TIMESTAMPTZ)
-		return "Unknown time type.";
-	if (tp->deals < 0 || tp->outside < 0 || tp->outside > tp->deals)
-		return "Counts must satisfy 0 <= outside <= deals.";
-	if ((tp->flags & TIMES_HAS_STALE) && !(tp->flags & TIMES_HAS_AS_OF))
-		return "stale_after needs as_of.";
-	if ((tp->flags & TIMES_HAS_AS_OF) && !IS_VALID_TIMESTAMP(tp->as_of))
-		return "as_of out of range.";
-	if ((tp->flags & TIMES_HAS_STALE) && tp->stale_after <= 0)
-		return "stale_after must be positive.";
-	in_funnel = tp->deals - tp->outside;
-	for (int k = 0; k < tp->nstages; k++)
-	{
-		const StageStat *st = &tp->stats[k];
-		int128		lo = 0,
-					hi = 0;
-		int64		total = 0;
-
-		for (int j = 0; j < k; j++)
-			if (strcmp(tp->names[j], tp->names[k]) == 0)
-				return "Duplicate stage name.";
-		if (st->visits < 0 || st->exited < 0 || st->current < 0 || st->stale < 0 ||
-			st->exited_us < 0 || st->current_us < 0)
-			return "Counts and times must not be negative.";
-		if (st->exited > in_funnel - st->current || st->visits < st->exited + st->current)
-			return "A stage's exited + current deals must not exceed deals - outside nor its visits.";
-		if (st->stale > st->current)
-			return "Stale deals cannot exceed current deals.";
-		if (!(tp->flags & TIMES_HAS_AS_OF) && st->current_us != 0)
-			return "Current time without as_of.";
-		if (!(tp->flags & TIMES_HAS_STALE) && st->stale != 0)
-			return "Stale deals without stale_after.";
-		if (st->current == 0 && st->current_us != 0)
-			return "Current time without current deals.";
-		/* every stale deal's open visit is older than stale_after */
-		if (st->stale > 0 && st->current_us < (int128) st->stale * ((int128) tp->stale_after + 1))
-			return "Stale deals younger than stale_after.";
-		current_total += st->current;
-		stage_deals += (int128) st->exited + st->current;
-		/* this stage's histogram: ascending buckets, positive counts, adding up */
-		for (; b < tp->nbuckets && KEY_STAGE(tp->keys[b]) == k; b++)
-		{
-			int			bk = KEY_BUCKET(tp->keys[b]);
-			int128		c = tp->counts[b];
-			int128		clo,
-						chi;
-
-			if (raw_buckets[b] < 0 || raw_buckets[b] > HIST_MAX_BUCKET)
-				return "Histogram bucket out of range.";
-			if (b > 0 && tp->keys[b] <= tp->keys[b - 1])
-				return "Histogram buckets must be strictly ascending.";
-			if (tp->counts[b] <= 0)
-				return "Histogram counts must be positive.";
-			if (pg_add_s64_overflow(total, tp->counts[b], &total))
-				return "Histogram counts out of range.";
-			if (__builtin_mul_overflow(c, (int128) hist_low(bk), &clo) ||
-				__builtin_mul_overflow(c, (int128) (hist_low(bk) + hist_width(bk) - 1), &chi) ||
-				__builtin_add_overflow(lo, clo, &lo) || __builtin_add_overflow(hi, chi, &hi))
-				return "Histogram out of range.";
-		}
-		if (total != st->exited)
-			return "A stage's histogram must count its exited deals.";
-		if (st->exited_us < lo || st->exited_us > hi)
-			return "A stage's total time does not fit its histogram.";
-	}
-	if (b != tp->nbuckets)
-		return "Histogram bucket of an unknown stage or out of order.";
-	if (current_total > in_funnel)
-		return "A deal can be current in one stage only.";
-	/* every deal in the funnel visited some stage */
-	if (stage_deals < in_funnel)
-		return "Deals in the funnel that are in no stage.";
-	return NULL;
-}
-
-static StageTimes *
-parts_build(const TimesParts *tp)
-{
-	Size		namelen = 0;
-	StageTimes *t;
-	char	   *dst;
-
-	for (int k = 0; k < tp->nstages; k++)
-		namelen += strlen(tp->names[k]) + 1;
-	namelen = MAXALIGN(namelen);
-	t = times_alloc(tp->nstages, (int) namelen, Max(tp->nbuckets, 1));
-	t->kind = tp->kind;
-	t->flags = tp->flags;
-	t->as_of = tp->as_of;
-	t->stale_after = tp->stale_after;
-	t->deals = tp->deals;
-	t->outside = tp->outside;
-	memcpy(TIMES_STATS(t), tp->stats, sizeof(StageStat) * tp->nstages);
-	dst = TIMES_NAMES(t);
-	for (int k = 0; k < tp->nstages; k++)
-	{
-		strcpy(dst, tp->names[k]);
-		dst += strlen(tp->names[k]) + 1;
-	}
-	t->stages_hash = names_hash(TIMES_NAMES(t), tp->nstages);
-	memcpy(TIMES_KEYS(t), tp->keys, sizeof(uint32) * tp->nbuckets);
-	memcpy(TIMES_COUNTS(t), tp->counts, sizeof(int64) * tp->nbuckets);
-	t->nbuckets = tp->nbuckets;
-	return t;
-}
-
-/* The parts of t, pointing into it (raw: room for t->nbuckets). */
-static void
-times_parts(const StageTimes *t, TimesParts *tp, int64 *raw)
-{
-	const char *name = TIMES_NAMES(t);
-
-	memset(tp, 0, sizeof(TimesParts));
-	tp->nstages = t->nstages;
-	tp->kind = t->kind;
-	tp->flags = t->flags;
-	tp->as_of = t->as_of;
-	tp->stale_after = t->stale_after;
-	tp->deals = t->deals;
-	tp->outside = t->outside;
-	for (int k = 0; k < t->nstages; k++)
-	{
-		tp->names[k] = name;
-		tp->stats[k] = TIMES_STATS(t)[k];
-		name += strlen(name) + 1;
-	}
-	tp->nbuckets = tp->capacity = t->nbuckets;
-	tp->keys = TIMES_KEYS(t);
-	tp->counts = TIMES_COUNTS(t);
-	for (int i = 0; i < t->nbuckets; i++)
-		raw[i] = KEY_BUCKET(TIMES_KEYS(t)[i]);
-}
-
-/* The value of d with every invariant checked: fname refuses a broken one. */
-static StageTimes *
-times_get_valid(Datum d, const char *fname)
-{
-	StageTimes *t = times_get(d);
-	TimesParts	tp;
-	int64	   *raw = palloc(sizeof(int64) * Max(t->nbuckets, 1));
-	const char *bad;
-
-	times_parts(t, &tp, raw);
-	bad = parts_invalid(&tp, raw);
-	if (bad)
-		kpi_bad_value(fname, "stage_times", bad);
-	pfree(raw);
-	return t;
-}
-
-/* "key=N" or "key=none" */
-static bool
-kv_opt_int64(KvParser *kv, const char *key, int64 min, int64 max, int64 *v)
-{
-	kv_key(kv, key);
-	if (strncmp(kv->p, "none", 4) == 0)
-	{
-		kv->p += 4;
-		*v = 0;
-		return false;
-	}
-	*v = kv_number(kv, min, max, key);
-	return true;
-}
-
-static int128
-kv_int128(KvParser *kv, const char *key)
-{
-	int128		v;
-	int			scale;
-
-	kv_decimal(kv, key, &v, &scale);
-	if (scale != 0)
-		kv_fail(kv, "Expected an integer number of microseconds");
-	return v;
-}
-
-/*
- * (version=1,time=timestamptz,as_of=N|none,stale_after=N|none,deals=N,outside=N,
- *  stages=[("lead",visits=N,exited=N,exited_us=N,current=N,current_us=N,stale=N,
- *           hist=[bucket:count,...]),...])
- */
-Datum
-stage_times_in(PG_FUNCTION_ARGS)
-{
-	char	   *str = PG_GETARG_CSTRING(0);
-	KvParser	kv;
-	TimesParts	tp;
-	int64	   *raw;
-	int			rawcap = 16;
-	const char *bad;
-
-	parts_init(&tp);
-	raw = palloc(sizeof(int64) * rawcap);
-	kv_begin(&kv, str, "stage_times");
-	if (kv_int64(&kv, "version", 0) != TIMES_VERSION)
-		kv_fail(&kv, "Unsupported format version");
-	tp.kind = kv_time_kind(&kv);
-	if (kv_opt_int64(&kv, "as_of", PG_INT64_MIN, PG_INT64_MAX, &tp.as_of))
-		tp.flags |= TIMES_HAS_AS_OF;
-	if (kv_opt_int64(&kv, "stale_after", PG_INT64_MIN, PG_INT64_MAX, &tp.stale_after))
-		tp.flags |= TIMES_HAS_STALE;
-	tp.deals = kv_int64(&kv, "deals", 0);
-	tp.outside = kv_int64(&kv, "outside", 0);
-	kv_key(&kv, "stages");
-	kv_char(&kv, '[');
-	do
-	{
-		StageStat  *st;
-
-		if (tp.nstages == FUNNEL_MAX_STAGES)
-			kv_fail(&kv, "Too many stages");
-		st = &tp.stats[tp.nstages];
-		kv_char(&kv, '(');
-		tp.names[tp.nstages] = kv_string(&kv, NULL);
-		kv.first = false;
-		st->visits = kv_int64(&kv, "visits", 0);
-		st->exited = kv_int64(&kv, "exited", 0);
-		st->exited_us = kv_int128(&kv, "exited_us");
-		st->current = kv_int64(&kv, "current", 0);
-		st->current_us = kv_int128(&kv, "current_us");
-		st->stale = kv_int64(&kv, "stale", 0);
-		kv_key(&kv, "hist");
-		kv_char(&kv, '[');
-		if (!kv_peek(&kv, ']'))
-		{
-			do
-			{
-				int64		bucket = kv_number(&kv, 0, HIST_MAX_BUCKET, "a histogram bucket");
-				int64		count;
-
-				kv_char(&kv, ':');
-				count = kv_number(&kv, 1, PG_INT64_MAX, "a histogram count");
-				if (tp.nbuckets == rawcap)
-				{
-					rawcap *= 2;
-					raw = repalloc(raw, sizeof(int64) * rawcap);
-				}
-				raw[tp.nbuckets] = bucket;
-				parts_bucket(&tp, tp.nstages, bucket, count);
-			} while (kv_peek(&kv, ',') && (kv.p++, true));
-		}
-		kv_char(&kv, ']');
-		kv_char(&kv, ')');
-		tp.nstages++;
-	} while (kv_peek(&kv, ',') && (kv.p++, true));
-	kv_char(&kv, ']');
-	kv_end(&kv);
-	bad = parts_invalid(&tp, raw);
-	if (bad)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type stage_times: \"%s\"", str),
-				 errdetail("%s", bad)));
-	PG_RETURN_POINTER(parts_build(&tp));
-}
-
-Datum
-stage_times_out(PG_FUNCTION_ARGS)
-{
-	StageTimes *t = times_get(PG_GETARG_DATUM(0));
-	StringInfoData buf;
-	const char *names = TIMES_NAMES(t);
-	int			b = 0;
-
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "(version=%d,time=%s,", t->version, time_kind_names[t->kind]);
-	if (t->flags & TIMES_HAS_AS_OF)
-		appendStringInfo(&buf, "as_of=" INT64_FORMAT ",", t->as_of);
-	else
-		appendStringInfoString(&buf, "as_of=none,");
-	if (t->flags & TIMES_HAS_STALE)
-		appendStringInfo(&buf, "stale_after=" INT64_FORMAT ",", t->stale_after);
-	else
-		appendStringInfoString(&buf, "stale_after=none,");
-	appendStringInfo(&buf, "deals=" INT64_FORMAT ",outside=" INT64_FORMAT ",stages=[",
-					 t->deals, t->outside);
-	for (int k = 0; k < t->nstages; k++)
-	{
-		const StageStat *st = &TIMES_STATS(t)[k];
-		bool		first = true;
-
-		appendStringInfoString(&buf, k ? ",(" : "(");
-		kv_append_string(&buf, names);
-		appendStringInfo(&buf, ",visits=" INT64_FORMAT ",exited=" INT64_FORMAT ",exited_us=",
-						 st->visits, st->exited);
-		kpi_append_decimal(&buf, st->exited_us, 0);
-		appendStringInfo(&buf, ",current=" INT64_FORMAT ",current_us=", st->current);
-		kpi_append_decimal(&buf, st->current_us, 0);
-		appendStringInfo(&buf, ",stale=" INT64_FORMAT ",hist=[", st->stale);
-		for (; b < t->nbuckets && KEY_STAGE(TIMES_KEYS(t)[b]) == k; b++)
-		{
-			appendStringInfo(&buf, "%s%d:" INT64_FORMAT, first ? "" : ",",
-							 KEY_BUCKET(TIMES_KEYS(t)[b]), TIMES_COUNTS(t)[b]);
-			first = false;
-		}
-		appendStringInfoString(&buf, "])");
-		names += strlen(names) + 1;
-	}
-	appendStringInfoString(&buf, "])");
-	PG_RETURN_CSTRING(buf.data);
-}
-
-Datum
-stage_times_recv(PG_FUNCTION_ARGS)
-{
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	TimesParts	tp;
-	int64	   *raw;
-	int			rawcap = 16;
-	const char *bad;
-
-	parts_init(&tp);
-	raw = palloc(sizeof(int64) * rawcap);
-	if (pq_getmsgbyte(buf) != TIMES_VERSION)
-		kpi_bad_binary("stage_times", "Unsupported format version.");
-	tp.flags = pq_getmsgbyte(buf);
-	tp.kind = pq_getmsgbyte(buf);
-	tp.nstages = pq_getmsgint(buf, 2);
-	if (tp.nstages < 1 || tp.nstages > FUNNEL_MAX_STAGES)
-		kpi_bad_binary("stage_times", "Number of stages out of range.");
-	tp.as_of = pq_getmsgint64(buf);
-	tp.stale_after = pq_getmsgint64(buf);
-	tp.deals = pq_getmsgint64(buf);
-	tp.outside = pq_getmsgint64(buf);
-	for (int k = 0; k < tp.nstages; k++)
-	{
-		StageStat  *st = &tp.stats[k];
-		int32		nb;
-
-		tp.names[k] = pq_getmsgstring(buf);
-		st->visits = pq_getmsgint64(buf);
-		st->exited = pq_getmsgint64(buf);
-		st->exited_us = kpi_recv_int128(buf, "stage_times");
-		st->current = pq_getmsgint64(buf);
-		st->current_us = kpi_recv_int128(buf, "stage_times");
-		st->stale = pq_getmsgint64(buf);
-		nb = pq_getmsgint(buf, 4);
-		/* every bucket takes 10 bytes on the wire: bound nb by what is there */
-		if (nb < 0 || (int64) nb * 10 > buf->len - buf->cursor)
-			kpi_bad_binary("stage_times", "Bucket count does not match the data.");
-		for (int i = 0; i < nb; i++)
-		{
-			int			bucket = pq_getmsgint(buf, 2);
-			int64		count = pq_getmsgint64(buf);
-
-			if (tp.nbuckets == rawcap)
-			{
-				rawcap *= 2;
-				raw = repalloc(raw, sizeof(int64) * rawcap);
-			}
-			raw[tp.nbuckets] = bucket;
-			parts_bucket(&tp, k, bucket, count);
-		}
-	}
-	kpi_recv_end(buf, "stage_times");
-	bad = parts_invalid(&tp, raw);
-	if (bad)
-		kpi_bad_binary("stage_times", bad);
-	PG_RETURN_POINTER(parts_build(&tp));
-}
-
-Datum
-stage_times_send(PG_FUNCTION_ARGS)
-{
-	StageTimes *t = times_get(PG_GETARG_DATUM(0));
-	StringInfoData buf;
-	const char *names = TIMES_NAMES(t);
-	int			b = 0;
-
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, t->version);
-	pq_sendbyte(&buf, t->flags);
-	pq_sendbyte(&buf, t->kind);
-	pq_sendint16(&buf, t->nstages);
-	pq_sendint64(&buf, t->as_of);
-	pq_sendint64(&buf, t->stale_after);
-	pq_sendint64(&buf, t->deals);
-	pq_sendint64(&buf, t->outside);
-	for (int k = 0; k < t->nstages; k++)
-	{
-		const StageStat *st = &TIMES_STATS(t)[k];
-		int			first = b;
-
-		pq_sendstring(&buf, names);
-		pq_sendint64(&buf, st->visits);
-		pq_sendint64(&buf, st->exited);
-		kpi_send_int128(&buf, st->exited_us);
-		pq_sendint64(&buf, st->current);
-		kpi_send_int128(&buf, st->current_us);
-		pq_sendint64(&buf, st->stale);
-		while (b < t->nbuckets && KEY_STAGE(TIMES_KEYS(t)[b]) == k)
-			b++;
-		pq_sendint32(&buf, b - first);
-		for (int i = first; i < b; i++)
-		{
-			pq_sendint16(&buf, KEY_BUCKET(TIMES_KEYS(t)[i]));
-			pq_sendint64(&buf, TIMES_COUNTS(t)[i]);
-		}
-		names += strlen(names) + 1;
-	}
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }

@@ -1,39 +1,19 @@
 /*
- * stage.h - declarations shared by the stage-history code: stage lists,
- * per-deal paths (funnel.c), funnels (funnel.c) and time in stage
- * (stage_times.c).
+ * stages.h - the stage-history family (spec section 2.2): the stage list
+ * (stage_list.c), per-deal paths (stage_path.c), funnels (stage_funnel.c),
+ * time in stage (stage_times.c) and the one-level form over raw history
+ * rows (stage_history.c), which feeds each deal's path to the same code.
  */
-#ifndef SALES_KPI_STAGE_H
-#define SALES_KPI_STAGE_H
+#ifndef STAGES_H
+#define STAGES_H
 
 #include "kpi/kpi.h"
+#include "stages/stage_list.h"
 
-#define FUNNEL_MAX_STAGES 64
 #define PATH_VERSION 1
 #define FUNNEL_VERSION 1
 
-typedef enum FunnelMode
-{
-	MODE_IMPLIED = 0,
-	MODE_ENTERED = 1,
-	MODE_ORDERED = 2
-} FunnelMode;
-
-extern const char *const mode_names[];
-
-/*
- * The SQL type the event times came from.  Paths and time-in-stage states
- * carry it, so that an as_of of another type (timestamptz against wall-clock
- * timestamps, say) is refused instead of silently shifted by a time zone.
- */
-typedef enum TimeKind
-{
-	TIME_DATE = 1,
-	TIME_TIMESTAMP = 2,
-	TIME_TIMESTAMPTZ = 3
-} TimeKind;
-
-extern const char *const time_kind_names[];	/* indexed by TimeKind */
+/* ---- stage_path (stage_path.c) ---- */
 
 /*
  * stage_path: header, then ts[capacity] (int64), then pos[capacity] (int16).
@@ -60,6 +40,19 @@ typedef struct StagePath
 /* most events a path can hold within PostgreSQL's 1 GB allocation limit */
 #define PATH_MAX_EVENTS ((int64) ((0x3fffffff - sizeof(StagePath)) / (sizeof(int64) + sizeof(int16))))
 
+/* a new, empty path with room for capacity events */
+extern StagePath *stages_path_new(int capacity);
+/* a stage_path argument, its size and version checked (its invariants hold: input checks them) */
+extern StagePath *stages_path_get(Datum d);
+/* a sorted, compact copy */
+extern StagePath *stages_path_sorted(const StagePath *p);
+/* a path read by fname must come from the same stage list (hash and length) */
+extern void stages_path_check_list(const StagePath *p, uint64 hash, int nstages, const char *fname);
+/* the rules of one event of a path or history: NULL, or the one broken */
+extern const char *stages_event_broken(int pos, int nstages, int64 ts);
+
+/* ---- stage_funnel (stage_funnel.c) ---- */
+
 /* stage_funnel: header, reached[nstages], then the stage names (NUL-ended) */
 typedef struct StageFunnel
 {
@@ -75,49 +68,31 @@ typedef struct StageFunnel
 
 #define FUNNEL_NAMES(f) ((char *) &(f)->reached[(f)->nstages])
 
+extern StageFunnel *stages_funnel_new(const StageList *sl, FunnelMode mode);
+extern StageFunnel *stages_funnel_get(Datum d);
+/* count one deal's path (sorted for mode ordered) */
+extern void stages_funnel_count(StageFunnel *f, const StagePath *p);
+
 /*
- * A parsed stage list.  It is cached in fn_extra purely to save work: every
- * call compares the argument's bytes with the cached copy and parses again
- * on any difference, so no result depends on the cache (Citus resets
- * fn_extra on every row, and then each row simply parses).
+ * The conversion columns of stage k: reached, step_rate (from the stage
+ * before), cumulative_rate (from the first stage) and win_probability (to
+ * the last stage), into values[0..3] and nulls[0..3].
  */
-typedef struct StageList
-{
-	int			nstages;
-	uint64		hash;
-	bool		validated;		/* no duplicates (checked once) */
-	Size		rawlen;			/* the array's bytes, to recognise it */
-	char	   *raw;
-	const char *names[FUNNEL_MAX_STAGES];	/* point into raw */
-	int			lens[FUNNEL_MAX_STAGES];
-} StageList;
+#define FUNNEL_COLUMNS 4
+extern void stages_funnel_columns(const StageFunnel *f, int k, Datum *values, bool *nulls);
 
-extern pg_noreturn void stages_error(const char *fname, const char *msg, const char *hint);
-extern const StageList *stages_get(FunctionCallInfo fcinfo, int argno, bool validate, const char *fname);
-extern int	stages_position(const StageList *sl, const char *stage, int len);
-extern uint64 names_hash(const char *names, int n);
-extern pg_noreturn void stages_changed(const char *fname);
-extern Size stages_names_size(const StageList *sl, const char *fname);
-extern void stages_copy_names(const StageList *sl, char *dst);
-extern TimeKind kv_time_kind(KvParser *kv);
-extern FunnelMode parse_mode(FunctionCallInfo fcinfo, int argno, const char *fname);
+/* ---- stage_times (stage_times.c; the layout is private to it) ---- */
 
-extern StagePath *path_get(Datum d);
-extern StagePath *path_sorted(const StagePath *p);
-extern void path_check_list(const StagePath *p, uint64 hash, int nstages, const char *fname);
-
-extern StageFunnel *funnel_new(const StageList *sl, FunnelMode mode);
-extern StageFunnel *funnel_get(Datum d);
-extern void funnel_count_path(StageFunnel *f, const StagePath *p);
-
-/* time in stage (stage_times.c); the layout is private to that file */
 typedef struct StageTimes StageTimes;
 
-extern StageTimes *times_new(const StageList *sl, TimeKind kind, bool has_as_of, int64 as_of,
-							 bool has_stale, int64 stale_after, const char *fname);
-extern StageTimes *times_count_path(StageTimes *t, const StagePath *p);
-extern void times_read_args(FunctionCallInfo fcinfo, int as_of_arg, TimeKind as_kind,
-							int64 *as_of, bool *has_stale, int64 *stale_after);
-extern void times_check_kind(TimeKind events, TimeKind as_kind);
+extern StageTimes *stages_times_new(const StageList *sl, TimeKind kind, bool has_as_of, int64 as_of,
+									bool has_stale, int64 stale_after, const char *fname);
+/* count one deal's sorted path into t; returns t or a grown copy */
+extern StageTimes *stages_times_count(StageTimes *t, const StagePath *p);
+/* as_of (argument as_of_arg, of SQL type as_kind; none when 0) and stale_after after it */
+extern void stages_times_args(FunctionCallInfo fcinfo, int as_of_arg, TimeKind as_kind,
+							  int64 *as_of, bool *has_stale, int64 *stale_after);
+/* events of kind events may be measured at an as_of of kind as_kind */
+extern void stages_times_check_kind(TimeKind events, TimeKind as_kind);
 
-#endif							/* SALES_KPI_STAGE_H */
+#endif							/* STAGES_H */
