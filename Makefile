@@ -1,7 +1,9 @@
 # sales_kpi - PGXS build.  `make && make install`, then CREATE EXTENSION sales_kpi.
 EXTENSION = sales_kpi
 MODULE_big = sales_kpi
-OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+# The C sources: the shared kernel in src/kpi/, one directory per KPI family
+# (src/deals/, src/customers/, src/stages/); see README, "Code map".
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*/*.c)))
 
 # Install scripts.  The version under development (default_version of the
 # control file) is built from one source per KPI family, in this order, by
@@ -20,9 +22,15 @@ REGRESS_OPTS = --inputdir=.
 
 # Warnings are errors in CI and in test/run_tests.sh (WERROR=1).
 PG_CFLAGS += -Wall -Wextra
+# Export only the SQL-callable functions and the module magic (PGDLLEXPORT,
+# see src/kpi/compat.h): no other symbol of ours can clash with another library
+# loaded into the same backend.  PGXS adds this itself from PostgreSQL 16 on.
+PG_CFLAGS += -fvisibility=hidden
 # PostgreSQL's own headers are not -Wextra clean (sign-compare in ARR_DATA_PTR):
 # treat them as system headers so the warnings apply to our code only.
 PG_CPPFLAGS += -isystem $(shell $(PG_CONFIG) --includedir-server)
+# Our headers are included by family: "kpi/kpi.h", "stages/stages.h", ...
+PG_CPPFLAGS += -I$(srcdir)/src
 ifdef WERROR
 PG_CFLAGS += -Werror
 endif

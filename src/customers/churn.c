@@ -12,7 +12,7 @@
  * The period is carried in the state so that combining states of different
  * periods is detected instead of silently adding them.
  */
-#include "sales_kpi.h"
+#include "kpi/kpi.h"
 
 #include "common/int.h"
 #include "datatype/timestamp.h"
@@ -60,13 +60,12 @@ churn_period_mismatch(const char *fname)
 			 errhint("Group by the period, e.g. GROUP BY p0, p1, when computing churn for several periods.")));
 }
 
+/* (state, active_from, active_until, period_start, period_end) */
 static Datum
-churn_accum_common(FunctionCallInfo fcinfo, bool is_date, const char *fname)
+churn_accum_common(FunctionCallInfo fcinfo, TimeKind kind, const char *fname)
 {
 	ArrayType  *a = kpi_int8_state(fcinfo, 0, CH_N, true, churn_rules, "churn_accum");
 	int64	   *c = (int64 *) ARR_DATA_PTR(a);
-	int64		(*conv) (Datum, FunctionCallInfo, const char *, const char *) =
-		is_date ? kpi_date_usec : kpi_timestamp_usec;
 	int64		p0,
 				p1,
 				from;
@@ -76,8 +75,8 @@ churn_accum_common(FunctionCallInfo fcinfo, bool is_date, const char *fname)
 	/* no period: the row says nothing about any period */
 	if (PG_ARGISNULL(3) || PG_ARGISNULL(4))
 		PG_RETURN_ARRAYTYPE_P(a);
-	p0 = conv(PG_GETARG_DATUM(3), fcinfo, fname, "period_start");
-	p1 = conv(PG_GETARG_DATUM(4), fcinfo, fname, "period_end");
+	p0 = kpi_time_usec(PG_GETARG_DATUM(3), kind, fcinfo, fname, "period_start");
+	p1 = kpi_time_usec(PG_GETARG_DATUM(4), kind, fcinfo, fname, "period_end");
 	if (p0 >= p1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -95,12 +94,12 @@ churn_accum_common(FunctionCallInfo fcinfo, bool is_date, const char *fname)
 	/* a customer without a start is ignored */
 	if (PG_ARGISNULL(1))
 		PG_RETURN_ARRAYTYPE_P(a);
-	from = conv(PG_GETARG_DATUM(1), fcinfo, fname, "active_from");
+	from = kpi_time_usec(PG_GETARG_DATUM(1), kind, fcinfo, fname, "active_from");
 	if (PG_ARGISNULL(2))
 		active_at_start = from <= p0;
 	else
 	{
-		int64		until = conv(PG_GETARG_DATUM(2), fcinfo, fname, "active_until");
+		int64		until = kpi_time_usec(PG_GETARG_DATUM(2), kind, fcinfo, fname, "active_until");
 
 		if (until < from)
 			ereport(ERROR,
@@ -122,23 +121,13 @@ churn_accum_common(FunctionCallInfo fcinfo, bool is_date, const char *fname)
 	PG_RETURN_ARRAYTYPE_P(a);
 }
 
-PG_FUNCTION_INFO_V1(churn_accum);
-PG_FUNCTION_INFO_V1(churn_accum_date);
+/* timestamp and timestamptz share one C function (both are int64 microseconds) */
+KPI_FUNCTION(churn_accum, churn_accum_common, TIME_TIMESTAMP, "churn_rate");
+KPI_FUNCTION(churn_accum_date, churn_accum_common, TIME_DATE, "churn_rate");
+
 PG_FUNCTION_INFO_V1(churn_combine);
 PG_FUNCTION_INFO_V1(churn_rate_final);
 PG_FUNCTION_INFO_V1(retention_rate_final);
-
-Datum
-churn_accum(PG_FUNCTION_ARGS)
-{
-	return churn_accum_common(fcinfo, false, "churn_rate");
-}
-
-Datum
-churn_accum_date(PG_FUNCTION_ARGS)
-{
-	return churn_accum_common(fcinfo, true, "churn_rate");
-}
 
 Datum
 churn_combine(PG_FUNCTION_ARGS)

@@ -1,16 +1,21 @@
 /*
- * hit_ratio.c - hit_ratio(won boolean): won / (won + lost).
+ * hit_ratio.c - the hit ratios (win rate, closing percentage):
+ *   hit_ratio(won boolean)                 won / (won + lost), over an int8[] state
+ *   hit_ratio(won boolean, amount numeric) won amount / decided amount, over a deal_summary
+ *   hit_ratio(deal_summary), hit_ratio_by_amount(deal_summary)
  *
- * State: int8[2] = {won, lost}, initcond '{0,0}', strict transition so that
- * NULL (open deals) are skipped by the executor.  Modified in place when
- * called as an aggregate.  Inverse transition for moving windows is exact.
+ * hit_ratio(won): state int8[2] = {won, lost}, initcond '{0,0}', strict
+ * transition so that NULL (open deals) are skipped by the executor.
+ * Modified in place when called as an aggregate.  Inverse transition for
+ * moving windows is exact.
  *
  * Every function reads its state through hit_ratio_rules: both counts are
  * non-negative and their total, the final function's denominator, fits in
  * bigint.  A step or merge that would take valid states beyond that is an
  * out-of-range error; the ratio of a valid state always lies in [0, 1].
  */
-#include "sales_kpi.h"
+#include "kpi/kpi.h"
+#include "deals/deals.h"
 
 #include "common/int.h"
 #include "utils/array.h"
@@ -45,8 +50,6 @@ hit_ratio_merged_rules(const int64 *c)
 	return hit_ratio_rules(c);
 }
 
-PG_FUNCTION_INFO_V1(hit_ratio_accum);
-PG_FUNCTION_INFO_V1(hit_ratio_accum_inv);
 PG_FUNCTION_INFO_V1(hit_ratio_combine);
 PG_FUNCTION_INFO_V1(hit_ratio_final);
 
@@ -70,17 +73,8 @@ hit_ratio_step(FunctionCallInfo fcinfo, int64 sign, const char *fname)
 	PG_RETURN_ARRAYTYPE_P(a);
 }
 
-Datum
-hit_ratio_accum(PG_FUNCTION_ARGS)
-{
-	return hit_ratio_step(fcinfo, 1, "hit_ratio_accum");
-}
-
-Datum
-hit_ratio_accum_inv(PG_FUNCTION_ARGS)
-{
-	return hit_ratio_step(fcinfo, -1, "hit_ratio_accum_inv");
-}
+KPI_FUNCTION(hit_ratio_accum, hit_ratio_step, 1, "hit_ratio_accum");
+KPI_FUNCTION(hit_ratio_accum_inv, hit_ratio_step, -1, "hit_ratio_accum_inv");
 
 Datum
 hit_ratio_combine(PG_FUNCTION_ARGS)
@@ -115,4 +109,51 @@ hit_ratio_final(PG_FUNCTION_ARGS)
 	if (total == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8((double) c[HR_WON] / (double) total);
+}
+
+/* ---- hit_ratio(won, amount) and the hit ratios of a deal_summary ---- */
+
+/* the transitions of hit_ratio(won, amount): a deal_summary of the rows */
+DS_TRANSITION(deal_summary_won_accum, .won = 1,.amount = 2);
+
+bool
+deals_hit_ratio(const DealSummary *s, double *ratio)
+{
+	if (s->won + s->lost == 0)
+		return false;
+	*ratio = (double) s->won / (double) (s->won + s->lost);
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(deal_summary_hit_ratio);
+PG_FUNCTION_INFO_V1(deal_summary_hit_ratio_by_amount);
+
+Datum
+deal_summary_hit_ratio(PG_FUNCTION_ARGS)
+{
+	double		r;
+
+	if (!deals_hit_ratio(deals_get(PG_GETARG_DATUM(0)), &r))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(r);
+}
+
+/*
+ * sum(amount of won) / sum(amount of decided); NULL when that is 0.  Also
+ * the final function of hit_ratio(won, amount).  Both sums are at the
+ * summary's storage scale, so their ratio needs no rescaling.
+ */
+Datum
+deal_summary_hit_ratio_by_amount(PG_FUNCTION_ARGS)
+{
+	DealSummary *s = deals_get(PG_GETARG_DATUM(0));
+	int128		decided;
+
+	/* the two sums are each in range; their total may not be */
+	if (__builtin_add_overflow(s->won_amt.sum, s->lost_amt.sum, &decided))
+		PG_RETURN_FLOAT8((double) s->won_amt.sum /
+						 ((double) s->won_amt.sum + (double) s->lost_amt.sum));
+	if (decided == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8((double) s->won_amt.sum / (double) decided);
 }

@@ -1,11 +1,6 @@
 /*
- * clv.c - customer lifetime value (spec section 2.4, strengths 1 and 2).
- *
- * Scalar forms:
- *   clv(avg_purchase_value, purchases_per_period, retention_periods) = product
- *   clv(arpa, churn_rate) = arpa / churn_rate            (churn 0 -> NULL)
- *
- * From order rows, in two levels (so that it scales out by customer):
+ * order_summary.c - customer lifetime value from order rows (spec section
+ * 2.4, strength 2), in two levels so that it scales out by customer:
  *   order_summary(amount, purchased_at)  per customer (GROUP BY customer id)
  *   rollup(order_summary)                across customers
  * and accessors: customers, orders, revenue, avg_purchase_value,
@@ -16,16 +11,17 @@
  * purchase), the end being the latest purchase in the summary.  Customers who
  * joined late are observed for less time, so a growing customer base does not
  * dilute the rate (which dividing by one common window would).
+ *
+ * Revenue is an exact sum (money.h) whose storage scale is its display scale:
+ * the summary never removes orders, so it needs no count of the rows of that
+ * scale.
  */
-#include "sales_kpi.h"
-
-#include <math.h>
+#include "kpi/kpi.h"
 
 #include "common/int.h"
 #include "datatype/timestamp.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
-#include "utils/float.h"
 #include "utils/numeric.h"
 
 #define OS_VERSION 1
@@ -46,62 +42,7 @@ typedef struct OrderSummary
 	int64		last_us;		/* latest purchase */
 } OrderSummary;
 
-/* ---- scalar forms ---- */
-
-static void
-check_nonneg_numeric(Datum d, const char *fname, const char *argname)
-{
-	int128		v;
-	int			sc;
-
-	kpi_numeric_decode(d, NULL, fname, argname, &v, &sc);
-	if (v < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: %s must not be negative, got %s", fname, argname,
-						DatumGetCString(DirectFunctionCall1(numeric_out, d)))));
-}
-
-PG_FUNCTION_INFO_V1(clv_scalar);
-PG_FUNCTION_INFO_V1(clv_saas);
-
-Datum
-clv_scalar(PG_FUNCTION_ARGS)
-{
-	check_nonneg_numeric(PG_GETARG_DATUM(0), "clv", "avg_purchase_value");
-	check_nonneg_numeric(PG_GETARG_DATUM(1), "clv", "purchases_per_period");
-	check_nonneg_numeric(PG_GETARG_DATUM(2), "clv", "retention_periods");
-	PG_RETURN_DATUM(DirectFunctionCall2(numeric_mul,
-										DirectFunctionCall2(numeric_mul, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)),
-										PG_GETARG_DATUM(2)));
-}
-
-Datum
-clv_saas(PG_FUNCTION_ARGS)
-{
-	double		churn = PG_GETARG_FLOAT8(1);
-
-	check_nonneg_numeric(PG_GETARG_DATUM(0), "clv", "arpa");
-	kpi_check_ratio(churn, "clv", "churn_rate");
-	if (churn == 0.0)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(DirectFunctionCall2(numeric_div, PG_GETARG_DATUM(0),
-										DirectFunctionCall1(float8_numeric, Float8GetDatum(churn))));
-}
-
-/* ---- order_summary ---- */
-
-/* text: the input string to quote; NULL for binary input */
-static void
-os_fail(const char *detail, const char *text)
-{
-	if (text == NULL)
-		kpi_bad_binary(OS_TYPNAME, detail);
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type " OS_TYPNAME ": \"%s\"", text),
-			 errdetail("%s", detail)));
-}
+StaticAssertDecl(offsetof(OrderSummary, version) == VARHDRSZ, "the version follows the length word");
 
 /*
  * Every invariant an order_summary keeps, however it was made: NULL when s
@@ -109,8 +50,10 @@ os_fail(const char *detail, const char *text)
  * merge functions (on their arguments) check through this one function.
  */
 static const char *
-os_broken(const OrderSummary *s)
+os_broken(const void *value)
 {
+	const OrderSummary *s = value;
+
 	if (s->version != OS_VERSION)
 		return "Unsupported format version.";
 	if (s->flags != 0)
@@ -140,58 +83,23 @@ os_broken(const OrderSummary *s)
 	return NULL;
 }
 
-/* The value of d, its size and version checked (for trusted callers). */
-static OrderSummary *
-os_get(Datum d)
-{
-	OrderSummary *s = (OrderSummary *) PG_DETOAST_DATUM(d);
-
-	if (VARSIZE(s) != sizeof(OrderSummary) || s->version != OS_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid " OS_TYPNAME " value"),
-				 errdetail("Wrong size or format version.")));
-	return s;
-}
+/* The value of d, its size and version checked (its invariants hold: input checks them). */
+#define os_get(d) ((OrderSummary *) kpi_fixed_get(d, OS_VERSION, sizeof(OrderSummary), OS_TYPNAME))
 
 /* The value of d with every invariant checked: fname refuses a broken one. */
-static OrderSummary *
-os_get_valid(Datum d, const char *fname)
-{
-	OrderSummary *s = os_get(d);
-	const char *broken = os_broken(s);
-
-	if (broken)
-		kpi_bad_value(fname, OS_TYPNAME, broken);
-	return s;
-}
-
-static OrderSummary *
-os_new(void)
-{
-	OrderSummary *s = palloc0(sizeof(OrderSummary));
-
-	SET_VARSIZE(s, sizeof(OrderSummary));
-	s->version = OS_VERSION;
-	return s;
-}
+#define os_get_valid(d, fname) ((OrderSummary *) kpi_valid(os_get(d), os_broken, fname, OS_TYPNAME))
 
 /* The state to update: a new one for NULL, else a writable one. */
-static OrderSummary *
-os_state(FunctionCallInfo fcinfo, int argno)
-{
-	if (PG_ARGISNULL(argno))
-		return os_new();
-	return kpi_writable(fcinfo, argno, os_get(PG_GETARG_DATUM(argno)));
-}
+#define os_state(fcinfo, argno) \
+	((OrderSummary *) kpi_fixed_state(fcinfo, argno, OS_VERSION, sizeof(OrderSummary), OS_TYPNAME))
 
+/* revenue += v of the given scale, exactly */
 static void
 os_add_revenue(OrderSummary *s, int128 v, int scale)
 {
-	int128	   *f = &s->revenue;
+	int128	   *const sums[1] = {&s->revenue};
 
-	kpi_money_align(&s->scale, &f, 1, &v, scale);
-	s->revenue = kpi_add128(s->revenue, v);
+	s->revenue = kpi_add128(s->revenue, kpi_money_align(&s->scale, sums, 1, v, scale));
 }
 
 static void
@@ -207,7 +115,7 @@ os_one_customer(const OrderSummary *s, const char *fname)
 
 /* (state, amount numeric, purchased_at): one order of the group's customer */
 static Datum
-os_accum_common(FunctionCallInfo fcinfo, bool is_date)
+os_accum(FunctionCallInfo fcinfo, TimeKind kind)
 {
 	OrderSummary *s;
 	int128		v;
@@ -215,14 +123,9 @@ os_accum_common(FunctionCallInfo fcinfo, bool is_date)
 	int64		t;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		return kpi_unchanged(fcinfo);
 	kpi_numeric_decode(PG_GETARG_DATUM(1), fcinfo, "order_summary", "amount", &v, &scale);
-	t = is_date ? kpi_date_usec(PG_GETARG_DATUM(2), fcinfo, "order_summary", "purchased_at")
-		: kpi_timestamp_usec(PG_GETARG_DATUM(2), fcinfo, "order_summary", "purchased_at");
+	t = kpi_time_usec(PG_GETARG_DATUM(2), kind, fcinfo, "order_summary", "purchased_at");
 	s = os_state(fcinfo, 0);
 	os_one_customer(s, "order_summary");
 	if (s->customers == 0)
@@ -231,10 +134,7 @@ os_accum_common(FunctionCallInfo fcinfo, bool is_date)
 		s->first_us = s->last_us = t;
 	}
 	if (s->orders == PG_INT64_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("order_summary: count out of range"),
-				 errdetail("The summary already holds " INT64_FORMAT " orders.", s->orders)));
+		kpi_count_overflow(OS_TYPNAME, psprintf("The summary already holds " INT64_FORMAT " orders.", s->orders));
 	s->orders++;
 	os_add_revenue(s, v, scale);
 	if (t < s->first_us)
@@ -246,22 +146,11 @@ os_accum_common(FunctionCallInfo fcinfo, bool is_date)
 	PG_RETURN_POINTER(s);
 }
 
-PG_FUNCTION_INFO_V1(order_summary_accum);
-PG_FUNCTION_INFO_V1(order_summary_accum_date);
-PG_FUNCTION_INFO_V1(order_summary_combine);
-PG_FUNCTION_INFO_V1(order_summary_rollup);
+/* timestamp and timestamptz share one C function (both are int64 microseconds) */
+KPI_FUNCTION(order_summary_accum, os_accum, TIME_TIMESTAMP);
+KPI_FUNCTION(order_summary_accum_date, os_accum, TIME_DATE);
 
-Datum
-order_summary_accum(PG_FUNCTION_ARGS)
-{
-	return os_accum_common(fcinfo, false);
-}
-
-Datum
-order_summary_accum_date(PG_FUNCTION_ARGS)
-{
-	return os_accum_common(fcinfo, true);
-}
+/* ---- merging ---- */
 
 /*
  * Merge b into a.  same_customer: both are partial states of one customer
@@ -279,11 +168,7 @@ os_merge(FunctionCallInfo fcinfo, bool same_customer)
 	if (!PG_ARGISNULL(0))
 		os_get_valid(PG_GETARG_DATUM(0), fname);
 	if (PG_ARGISNULL(1) || os_get_valid(PG_GETARG_DATUM(1), fname)->customers == 0)
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		return kpi_unchanged(fcinfo);
 	a = os_state(fcinfo, 0);
 	b = os_get(PG_GETARG_DATUM(1));
 	if (same_customer)
@@ -302,9 +187,7 @@ os_merge(FunctionCallInfo fcinfo, bool same_customer)
 	 * timestamp range, so they cannot overflow either.
 	 */
 	if (pg_add_s64_overflow(a->orders, b->orders, &a->orders))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("order_summary: count out of range")));
+		kpi_count_overflow(OS_TYPNAME, NULL);
 	os_add_revenue(a, b->revenue, b->scale);
 	a->first_us = Min(a->first_us, b->first_us);
 	a->last_us = Max(a->last_us, b->last_us);
@@ -323,17 +206,8 @@ os_merge(FunctionCallInfo fcinfo, bool same_customer)
 	PG_RETURN_POINTER(a);
 }
 
-Datum
-order_summary_combine(PG_FUNCTION_ARGS)
-{
-	return os_merge(fcinfo, true);
-}
-
-Datum
-order_summary_rollup(PG_FUNCTION_ARGS)
-{
-	return os_merge(fcinfo, false);
-}
+KPI_FUNCTION(order_summary_combine, os_merge, true);
+KPI_FUNCTION(order_summary_rollup, os_merge, false);
 
 /* ---- I/O ---- */
 
@@ -346,30 +220,23 @@ Datum
 order_summary_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
-	OrderSummary *s = os_new();
+	OrderSummary *s = kpi_fixed_new(OS_VERSION, sizeof(OrderSummary));
 	KvParser	kv;
 	int			sc;
-	const char *bad;
 
-	kv_begin(&kv, str, OS_TYPNAME);
-	if (kv_int64(&kv, "version", 0) != OS_VERSION)
-		kv_fail(&kv, "Unsupported format version");
-	s->customers = kv_int64(&kv, "customers", 0);
-	s->orders = kv_int64(&kv, "orders", 0);
-	kv_decimal(&kv, "revenue", &s->revenue, &sc);
+	kpi_kv_begin(&kv, str, OS_TYPNAME);
+	if (kpi_kv_int64(&kv, "version", 0) != OS_VERSION)
+		kpi_kv_fail(&kv, "Unsupported format version");
+	s->customers = kpi_kv_int64(&kv, "customers", 0);
+	s->orders = kpi_kv_int64(&kv, "orders", 0);
+	kpi_kv_decimal(&kv, "revenue", &s->revenue, &sc);
 	s->scale = (int16) sc;
-	kv_decimal(&kv, "lifespan_us", &s->lifespan_us, &sc);
-	if (sc != 0)
-		kv_fail(&kv, "lifespan_us must be a whole number of microseconds");
-	kv_decimal(&kv, "first_sum_us", &s->first_sum_us, &sc);
-	if (sc != 0)
-		kv_fail(&kv, "first_sum_us must be a whole number of microseconds");
-	s->first_us = kv_int64(&kv, "first_us", PG_INT64_MIN);
-	s->last_us = kv_int64(&kv, "last_us", PG_INT64_MIN);
-	kv_end(&kv);
-	bad = os_broken(s);
-	if (bad)
-		os_fail(bad, str);
+	s->lifespan_us = kpi_kv_micros(&kv, "lifespan_us", NULL);
+	s->first_sum_us = kpi_kv_micros(&kv, "first_sum_us", NULL);
+	s->first_us = kpi_kv_int64(&kv, "first_us", PG_INT64_MIN);
+	s->last_us = kpi_kv_int64(&kv, "last_us", PG_INT64_MIN);
+	kpi_kv_end(&kv);
+	kpi_check_text(os_broken(s), OS_TYPNAME, str);
 	PG_RETURN_POINTER(s);
 }
 
@@ -396,8 +263,7 @@ Datum
 order_summary_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	OrderSummary *s = os_new();
-	const char *bad;
+	OrderSummary *s = kpi_fixed_new(OS_VERSION, sizeof(OrderSummary));
 
 	s->version = pq_getmsgbyte(buf);
 	if (s->version != OS_VERSION)
@@ -412,9 +278,7 @@ order_summary_recv(PG_FUNCTION_ARGS)
 	s->first_us = pq_getmsgint64(buf);
 	s->last_us = pq_getmsgint64(buf);
 	kpi_recv_end(buf, OS_TYPNAME);
-	bad = os_broken(s);
-	if (bad)
-		os_fail(bad, NULL);
+	kpi_check_binary(os_broken(s), OS_TYPNAME);
 	PG_RETURN_POINTER(s);
 }
 
@@ -476,8 +340,7 @@ order_summary_avg_purchase_value(PG_FUNCTION_ARGS)
 
 	if (s->orders == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(DirectFunctionCall2(numeric_div, kpi_money_numeric(s->revenue, s->scale),
-										NumericGetDatum(int64_to_numeric(s->orders))));
+	PG_RETURN_DATUM(kpi_money_avg(s->revenue, s->scale, s->orders));
 }
 
 /*
@@ -518,6 +381,5 @@ order_summary_clv(PG_FUNCTION_ARGS)
 
 	if (s->customers == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(DirectFunctionCall2(numeric_div, kpi_money_numeric(s->revenue, s->scale),
-										NumericGetDatum(int64_to_numeric(s->customers))));
+	PG_RETURN_DATUM(kpi_money_avg(s->revenue, s->scale, s->customers));
 }

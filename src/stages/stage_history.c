@@ -14,8 +14,8 @@
  * both forms give identical results.  For large histories, and to push the
  * per-deal work down on Citus, use the two-level form (stage_path per deal).
  */
-#include "sales_kpi.h"
-#include "stage.h"
+#include "kpi/kpi.h"
+#include "stages/stages.h"
 
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
@@ -99,6 +99,7 @@ hist_int_cmp(const HistEventInt *a, const HistEventInt *b)
 #define RECORD_SIZE(idlen) MAXALIGN(HIST_ID_OFFSET + (idlen))
 
 StaticAssertDecl(sizeof(StageHistory) % 8 == 0, "StageHistory header must keep 8-byte alignment");
+StaticAssertDecl(offsetof(StageHistory, version) == VARHDRSZ, "the version follows the length word");
 
 static StageHistory *history_sorted(const StageHistory *h);
 
@@ -135,19 +136,29 @@ history_alloc(int namelen, Size capacity, bool zero_records)
 	return h;
 }
 
+/* A new, empty history of the stages of sl with room for capacity bytes of records. */
+static StageHistory *
+history_new(const StageList *sl, int flags, Size capacity, const char *fname)
+{
+	StageHistory *h = history_alloc((int) MAXALIGN(stages_stored_size(sl, fname)), capacity, true);
+
+	h->nstages = sl->nstages;
+	h->stages_hash = sl->hash;
+	h->flags = flags;
+	stages_store(sl, HISTORY_NAMES(h));
+	return h;
+}
+
+/* a stage_history argument, its size and version checked (its invariants hold: input checks them) */
 static StageHistory *
 history_get(Datum d)
 {
-	StageHistory *h = (StageHistory *) PG_DETOAST_DATUM(d);
+	StageHistory *h = kpi_stored(d, HISTORY_VERSION, sizeof(StageHistory), "stage_history");
 
-	if (VARSIZE(h) < sizeof(StageHistory) || h->version != HISTORY_VERSION ||
-		h->nstages < 1 || h->nstages > FUNNEL_MAX_STAGES || h->namelen < 0 ||
+	if (h->nstages < 1 || h->nstages > STAGES_MAX || h->namelen < 0 ||
 		h->used < 0 || h->used > h->capacity || h->nevents < 0 ||
 		VARSIZE(h) != HISTORY_SIZE(h->namelen, h->capacity))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid stage_history value"),
-				 errdetail("Wrong size or format version.")));
+		kpi_corrupt("stage_history");
 	return h;
 }
 
@@ -310,9 +321,11 @@ history_append(StageHistory *h, int64 ts, int pos, const char *id, int idlen)
 	h->nevents++;
 }
 
+/* ---- transition ---- */
+
 /* (state, deal_id bigint|text, stage text, entered_at T, stages text[]) */
 static Datum
-history_accum_common(FunctionCallInfo fcinfo, bool text_ids, TimeKind kind)
+history_accum(FunctionCallInfo fcinfo, bool text_ids, TimeKind kind)
 {
 	const char *fname = "stage_history";
 	const StageList *sl;
@@ -328,13 +341,9 @@ history_accum_common(FunctionCallInfo fcinfo, bool text_ids, TimeKind kind)
 	ExpandedHistory *eh = NULL;
 
 	sl = stages_get(fcinfo, 4, PG_ARGISNULL(0), fname);
+	/* an event without a deal, a stage or a time is ignored */
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-	{
-		/* an event without a deal, a stage or a time is ignored */
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		return kpi_unchanged(fcinfo);
 	if (text_ids)
 	{
 		text	   *tid = PG_GETARG_TEXT_PP(1);
@@ -354,20 +363,12 @@ history_accum_common(FunctionCallInfo fcinfo, bool text_ids, TimeKind kind)
 		idlen = sizeof(int64);
 	}
 	stage = PG_GETARG_TEXT_PP(2);
-	t = kind == TIME_DATE ? kpi_date_usec(PG_GETARG_DATUM(3), fcinfo, fname, "entered_at")
-		: kpi_timestamp_usec(PG_GETARG_DATUM(3), fcinfo, fname, "entered_at");
+	t = kpi_time_usec(PG_GETARG_DATUM(3), kind, fcinfo, fname, "entered_at");
 	pos = stages_position(sl, VARDATA_ANY(stage), VARSIZE_ANY_EXHDR(stage));
 	inagg = AggCheckCallContext(fcinfo, &aggcontext) != 0;
 	if (PG_ARGISNULL(0))
-	{
-		Size		namelen = MAXALIGN(stages_names_size(sl, fname));
-
-		h = history_alloc((int) namelen, 256, true);
-		h->nstages = sl->nstages;
-		h->stages_hash = sl->hash;
-		h->flags = (kind << PATH_KIND_SHIFT) | (text_ids ? HISTORY_TEXT_IDS : 0) | HISTORY_SORTED;
-		stages_copy_names(sl, HISTORY_NAMES(h));
-	}
+		h = history_new(sl, (kind << PATH_KIND_SHIFT) | (text_ids ? HISTORY_TEXT_IDS : 0) | HISTORY_SORTED,
+						256, fname);
 	else if (inagg && (eh = eh_of_arg(fcinfo)) != NULL)
 		h = eh->h;
 	else
@@ -377,8 +378,8 @@ history_accum_common(FunctionCallInfo fcinfo, bool text_ids, TimeKind kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: the state holds %s ids and %s times, this row has %s and %s", fname,
-						(h->flags & HISTORY_TEXT_IDS) ? "text" : "bigint", time_kind_names[HISTORY_KIND(h)],
-						text_ids ? "text" : "bigint", time_kind_names[kind])));
+						(h->flags & HISTORY_TEXT_IDS) ? "text" : "bigint", kpi_time_kind_names[HISTORY_KIND(h)],
+						text_ids ? "text" : "bigint", kpi_time_kind_names[kind])));
 	if (h->stages_hash != sl->hash || h->nstages != sl->nstages)
 		stages_changed(fname);
 	/* a plain state that outgrows HISTORY_EXPAND_AT becomes an expanded one */
@@ -399,49 +400,16 @@ history_accum_common(FunctionCallInfo fcinfo, bool text_ids, TimeKind kind)
 	PG_RETURN_POINTER(h);
 }
 
-PG_FUNCTION_INFO_V1(stage_history_accum_int_date);
-PG_FUNCTION_INFO_V1(stage_history_accum_int_ts);
-PG_FUNCTION_INFO_V1(stage_history_accum_int_tz);
-PG_FUNCTION_INFO_V1(stage_history_accum_text_date);
-PG_FUNCTION_INFO_V1(stage_history_accum_text_ts);
-PG_FUNCTION_INFO_V1(stage_history_accum_text_tz);
+KPI_FUNCTION(stage_history_accum_int_date, history_accum, false, TIME_DATE);
+KPI_FUNCTION(stage_history_accum_int_ts, history_accum, false, TIME_TIMESTAMP);
+KPI_FUNCTION(stage_history_accum_int_tz, history_accum, false, TIME_TIMESTAMPTZ);
+KPI_FUNCTION(stage_history_accum_text_date, history_accum, true, TIME_DATE);
+KPI_FUNCTION(stage_history_accum_text_ts, history_accum, true, TIME_TIMESTAMP);
+KPI_FUNCTION(stage_history_accum_text_tz, history_accum, true, TIME_TIMESTAMPTZ);
+
+/* ---- combine ---- */
+
 PG_FUNCTION_INFO_V1(stage_history_combine);
-
-Datum
-stage_history_accum_int_date(PG_FUNCTION_ARGS)
-{
-	return history_accum_common(fcinfo, false, TIME_DATE);
-}
-
-Datum
-stage_history_accum_int_ts(PG_FUNCTION_ARGS)
-{
-	return history_accum_common(fcinfo, false, TIME_TIMESTAMP);
-}
-
-Datum
-stage_history_accum_int_tz(PG_FUNCTION_ARGS)
-{
-	return history_accum_common(fcinfo, false, TIME_TIMESTAMPTZ);
-}
-
-Datum
-stage_history_accum_text_date(PG_FUNCTION_ARGS)
-{
-	return history_accum_common(fcinfo, true, TIME_DATE);
-}
-
-Datum
-stage_history_accum_text_ts(PG_FUNCTION_ARGS)
-{
-	return history_accum_common(fcinfo, true, TIME_TIMESTAMP);
-}
-
-Datum
-stage_history_accum_text_tz(PG_FUNCTION_ARGS)
-{
-	return history_accum_common(fcinfo, true, TIME_TIMESTAMPTZ);
-}
 
 Datum
 stage_history_combine(PG_FUNCTION_ARGS)
@@ -453,11 +421,7 @@ stage_history_combine(PG_FUNCTION_ARGS)
 	ExpandedHistory *eh = NULL;
 
 	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		return kpi_unchanged(fcinfo);
 	b = history_get(PG_GETARG_DATUM(1));
 	inagg = AggCheckCallContext(fcinfo, &aggcontext) != 0;
 	if (PG_ARGISNULL(0))
@@ -499,7 +463,7 @@ stage_history_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
-/* ---- reading: deal by deal ---- */
+/* ---- final: the canonical, sorted form ---- */
 
 static int
 record_cmp(const void *x, const void *y)
@@ -610,166 +574,6 @@ stage_history_final(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(history_sorted(history_get(d)));
 }
 
-/* The stage list stored in h, as the StageList the aggregates use. */
-static void
-history_stage_list(const StageHistory *h, StageList *sl)
-{
-	const char *name = HISTORY_NAMES(h);
-
-	memset(sl, 0, sizeof(StageList));
-	sl->nstages = h->nstages;
-	sl->hash = h->stages_hash;
-	for (int i = 0; i < h->nstages; i++)
-	{
-		sl->names[i] = name;
-		sl->lens[i] = strlen(name);
-		name += sl->lens[i] + 1;
-	}
-}
-
-typedef void *(*PathVisitor) (void *acc, const StagePath *p);
-
-/*
- * Sort the events by (deal, time, position) and call visit once per deal
- * with its path, as stage_path() would have built it.
- */
-static void *
-history_foreach_path(const StageHistory *h, PathVisitor visit, void *acc)
-{
-	const char *rec;
-	const char *end;
-	int			cap = 16;
-	StagePath  *p;
-
-	if (!(h->flags & HISTORY_SORTED))
-		h = history_sorted(h);
-	rec = HISTORY_RECORDS(h);
-	end = rec + h->used;
-	p = palloc0(PATH_SIZE(cap));
-	while (rec < end)
-	{
-		const HistEvent *first = (const HistEvent *) rec;
-		const char *r = rec;
-		int64		n = 0;
-
-		/* this deal's records: count them, then copy them into the path */
-		while (r < end && same_deal(first, (const HistEvent *) r))
-		{
-			r += RECORD_SIZE(((const HistEvent *) r)->idlen);
-			n++;
-		}
-		if (n > cap)
-		{
-			if (n > PATH_MAX_EVENTS)
-				ereport(ERROR,
-						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("stage_history: too many events for one deal")));
-			cap = (int) n;
-			pfree(p);
-			p = palloc0(PATH_SIZE(cap));
-		}
-		SET_VARSIZE(p, PATH_SIZE(cap));
-		p->version = PATH_VERSION;
-		p->flags = PATH_SORTED | (h->flags & PATH_KIND_MASK);
-		p->nstages = h->nstages;
-		p->stages_hash = h->stages_hash;
-		p->capacity = cap;
-		p->nevents = (int32) n;
-		for (int k = 0; k < n; k++)
-		{
-			const HistEvent *e = (const HistEvent *) rec;
-
-			PATH_TS(p)[k] = e->ts;
-			PATH_POS(p)[k] = e->pos;
-			rec += RECORD_SIZE(e->idlen);
-		}
-		acc = visit(acc, p);
-	}
-	pfree(p);
-	return acc;
-}
-
-static void *
-visit_funnel(void *acc, const StagePath *p)
-{
-	funnel_count_path((StageFunnel *) acc, p);
-	return acc;
-}
-
-static void *
-visit_times(void *acc, const StagePath *p)
-{
-	return times_count_path((StageTimes *) acc, p);
-}
-
-PG_FUNCTION_INFO_V1(stage_history_funnel);
-PG_FUNCTION_INFO_V1(stage_history_times);
-PG_FUNCTION_INFO_V1(stage_history_times_date);
-PG_FUNCTION_INFO_V1(stage_history_times_ts);
-PG_FUNCTION_INFO_V1(stage_history_times_tz);
-PG_FUNCTION_INFO_V1(stage_history_events);
-
-/* stage_funnel(history [, mode]) */
-Datum
-stage_history_funnel(PG_FUNCTION_ARGS)
-{
-	StageHistory *h = history_get(PG_GETARG_DATUM(0));
-	FunnelMode	mode = parse_mode(fcinfo, 1, "stage_funnel");
-	StageList	sl;
-
-	history_stage_list(h, &sl);
-	PG_RETURN_POINTER(history_foreach_path(h, visit_funnel, funnel_new(&sl, mode)));
-}
-
-/* stage_times(history [, as_of [, stale_after]]) */
-static Datum
-history_times_common(FunctionCallInfo fcinfo, TimeKind as_kind)
-{
-	StageHistory *h = history_get(PG_GETARG_DATUM(0));
-	StageList	sl;
-	int64		as_of;
-	bool		has_stale;
-	int64		stale_after;
-
-	times_read_args(fcinfo, 1, as_kind, &as_of, &has_stale, &stale_after);
-	times_check_kind(HISTORY_KIND(h), as_kind);
-	history_stage_list(h, &sl);
-	PG_RETURN_POINTER(history_foreach_path(h, visit_times,
-										   times_new(&sl, HISTORY_KIND(h), as_kind != 0, as_of,
-													 has_stale, stale_after, "stage_times")));
-}
-
-Datum
-stage_history_times(PG_FUNCTION_ARGS)
-{
-	return history_times_common(fcinfo, 0);
-}
-
-Datum
-stage_history_times_date(PG_FUNCTION_ARGS)
-{
-	return history_times_common(fcinfo, TIME_DATE);
-}
-
-Datum
-stage_history_times_ts(PG_FUNCTION_ARGS)
-{
-	return history_times_common(fcinfo, TIME_TIMESTAMP);
-}
-
-Datum
-stage_history_times_tz(PG_FUNCTION_ARGS)
-{
-	return history_times_common(fcinfo, TIME_TIMESTAMPTZ);
-}
-
-/* number of events held */
-Datum
-stage_history_events(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT64(history_get(PG_GETARG_DATUM(0))->nevents);
-}
-
 /* ---- I/O ---- */
 
 /*
@@ -778,38 +582,25 @@ stage_history_events(PG_FUNCTION_ARGS)
  * binary: version, flags, nstages, names, nevents, then per event
  *         bigint id | (int16 length, bytes), int16 position, int64 time
  */
+static const char *const id_types[] = {"bigint", "text"};	/* by HISTORY_TEXT_IDS */
+
 PG_FUNCTION_INFO_V1(stage_history_in);
 PG_FUNCTION_INFO_V1(stage_history_out);
 PG_FUNCTION_INFO_V1(stage_history_recv);
 PG_FUNCTION_INFO_V1(stage_history_send);
 
-/* A new, empty history of the given names (validated like a stage list). */
+/*
+ * A new, empty history of the names read by an input function; *broken: the
+ * rule the names break (a duplicate), else NULL.
+ */
 static StageHistory *
-history_from_names(const char *const *names, int n, int flags, Size capacity, const char **bad)
+history_from_names(const char *const *names, int n, int flags, const char **broken)
 {
-	Size		namelen = 0;
-	StageHistory *h;
-	char	   *dst;
+	StageList	sl;
 
-	*bad = NULL;
-	for (int i = 0; i < n; i++)
-	{
-		namelen += strlen(names[i]) + 1;
-		for (int j = 0; j < i; j++)
-			if (strcmp(names[i], names[j]) == 0)
-				*bad = "Duplicate stage name.";
-	}
-	h = history_alloc((int) MAXALIGN(namelen), Max(capacity, 8), true);
-	h->nstages = n;
-	h->flags = flags;
-	dst = HISTORY_NAMES(h);
-	for (int i = 0; i < n; i++)
-	{
-		strcpy(dst, names[i]);
-		dst += strlen(names[i]) + 1;
-	}
-	h->stages_hash = names_hash(HISTORY_NAMES(h), n);
-	return h;
+	stages_from_names(&sl, names, n);
+	*broken = stages_duplicate(&sl);
+	return history_new(&sl, flags, 256, "stage_history");
 }
 
 static StageHistory *
@@ -827,43 +618,31 @@ stage_history_in(PG_FUNCTION_ARGS)
 	KvParser	kv;
 	TimeKind	kind;
 	bool		text_ids;
-	const char *names[FUNNEL_MAX_STAGES];
+	const char *names[STAGES_MAX];
 	int			n = 0;
 	StageHistory *h;
-	const char *bad;
+	const char *broken;
 
-	kv_begin(&kv, str, "stage_history");
-	if (kv_int64(&kv, "version", 0) != HISTORY_VERSION)
-		kv_fail(&kv, "Unsupported format version");
-	kind = kv_time_kind(&kv);
-	kv_key(&kv, "ids");
-	if (strncmp(kv.p, "bigint", 6) == 0)
-	{
-		text_ids = false;
-		kv.p += 6;
-	}
-	else if (strncmp(kv.p, "text", 4) == 0)
-	{
-		text_ids = true;
-		kv.p += 4;
-	}
-	else
-		kv_fail(&kv, "Expected ids bigint or text");
-	kv_key(&kv, "stages");
-	kv_char(&kv, '[');
+	kpi_kv_begin(&kv, str, "stage_history");
+	if (kpi_kv_int64(&kv, "version", 0) != HISTORY_VERSION)
+		kpi_kv_fail(&kv, "Unsupported format version");
+	kind = kpi_kv_time_kind(&kv);
+	text_ids = kpi_kv_word(&kv, "ids", id_types, 2, "Expected ids bigint or text") == 1;
+	kpi_kv_key(&kv, "stages");
+	kpi_kv_char(&kv, '[');
 	do
 	{
-		if (n == FUNNEL_MAX_STAGES)
-			kv_fail(&kv, "Too many stages");
-		names[n++] = kv_string(&kv, NULL);
-	} while (kv_peek(&kv, ',') && (kv.p++, true));
-	kv_char(&kv, ']');
-	h = history_from_names(names, n, (kind << PATH_KIND_SHIFT) | (text_ids ? HISTORY_TEXT_IDS : 0), 256, &bad);
-	if (bad)
-		kv_fail(&kv, bad);
-	kv_key(&kv, "events");
-	kv_char(&kv, '[');
-	if (!kv_peek(&kv, ']'))
+		if (n == STAGES_MAX)
+			kpi_kv_fail(&kv, "Too many stages");
+		names[n++] = kpi_kv_string(&kv, NULL);
+	} while (kpi_kv_more(&kv));
+	kpi_kv_char(&kv, ']');
+	h = history_from_names(names, n, (kind << PATH_KIND_SHIFT) | (text_ids ? HISTORY_TEXT_IDS : 0), &broken);
+	if (broken)
+		kpi_kv_fail(&kv, broken);
+	kpi_kv_key(&kv, "events");
+	kpi_kv_char(&kv, '[');
+	if (!kpi_kv_peek(&kv, ']'))
 	{
 		do
 		{
@@ -873,30 +652,30 @@ stage_history_in(PG_FUNCTION_ARGS)
 			int64		pos;
 			int64		ts;
 
-			kv_char(&kv, '(');
+			kpi_kv_char(&kv, '(');
 			if (text_ids)
 			{
-				idtext = kv_string(&kv, NULL);
+				idtext = kpi_kv_string(&kv, NULL);
 				idlen = strlen(idtext);
 				if (idlen > HISTORY_MAX_ID)
-					kv_fail(&kv, "Deal id too long");
+					kpi_kv_fail(&kv, "Deal id too long");
 			}
 			else
 			{
-				idval = kv_number(&kv, PG_INT64_MIN, PG_INT64_MAX, "a deal id");
+				idval = kpi_kv_number(&kv, PG_INT64_MIN, PG_INT64_MAX, "a deal id");
 				idlen = sizeof(int64);
 			}
-			kv_char(&kv, ',');
-			pos = kv_number(&kv, 0, n, "an event's stage position");
-			kv_char(&kv, ',');
-			ts = kv_number(&kv, MIN_TIMESTAMP, END_TIMESTAMP - 1, "an event's time in microseconds");
-			kv_char(&kv, ')');
+			kpi_kv_char(&kv, ',');
+			pos = kpi_kv_number(&kv, 0, n, "an event's stage position");
+			kpi_kv_char(&kv, ',');
+			ts = kpi_kv_number(&kv, MIN_TIMESTAMP, END_TIMESTAMP - 1, "an event's time in microseconds");
+			kpi_kv_char(&kv, ')');
 			h = history_grow(h, RECORD_SIZE(idlen));
 			history_append(h, ts, (int) pos, text_ids ? idtext : (const char *) &idval, idlen);
-		} while (kv_peek(&kv, ',') && (kv.p++, true));
+		} while (kpi_kv_more(&kv));
 	}
-	kv_char(&kv, ']');
-	kv_end(&kv);
+	kpi_kv_char(&kv, ']');
+	kpi_kv_end(&kv);
 	PG_RETURN_POINTER(history_sorted(h));
 }
 
@@ -911,13 +690,13 @@ stage_history_out(PG_FUNCTION_ARGS)
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "(version=%d,time=%s,ids=%s,stages=[", h->version,
-					 time_kind_names[HISTORY_KIND(h)], text_ids ? "text" : "bigint");
+					 kpi_time_kind_names[HISTORY_KIND(h)], id_types[text_ids]);
 	for (int i = 0; i < h->nstages; i++)
 	{
 		if (i)
 			appendStringInfoChar(&buf, ',');
-		kv_append_string(&buf, name);
-		name += strlen(name) + 1;
+		kpi_kv_append_string(&buf, name);
+		name = stages_next(name);
 	}
 	appendStringInfoString(&buf, "],events=[");
 	for (int64 i = 0; i < h->nevents; i++)
@@ -929,7 +708,7 @@ stage_history_out(PG_FUNCTION_ARGS)
 		{
 			char	   *id = pnstrdup((const char *) e + HIST_ID_OFFSET, e->idlen);
 
-			kv_append_string(&buf, id);
+			kpi_kv_append_string(&buf, id);
 			pfree(id);
 		}
 		else
@@ -953,9 +732,9 @@ stage_history_recv(PG_FUNCTION_ARGS)
 	int			flags;
 	int			n;
 	int64		nevents;
-	const char *names[FUNNEL_MAX_STAGES];
+	const char *names[STAGES_MAX];
 	StageHistory *h;
-	const char *bad;
+	const char *broken;
 
 	if (pq_getmsgbyte(buf) != HISTORY_VERSION)
 		kpi_bad_binary("stage_history", "Unsupported format version.");
@@ -965,17 +744,15 @@ stage_history_recv(PG_FUNCTION_ARGS)
 	if (((flags & PATH_KIND_MASK) >> PATH_KIND_SHIFT) < TIME_DATE)
 		kpi_bad_binary("stage_history", "Unknown time type.");
 	n = pq_getmsgint(buf, 2);
-	if (n < 1 || n > FUNNEL_MAX_STAGES)
+	if (n < 1 || n > STAGES_MAX)
 		kpi_bad_binary("stage_history", "Number of stages out of range.");
 	for (int i = 0; i < n; i++)
 		names[i] = pq_getmsgstring(buf);
 	nevents = pq_getmsgint64(buf);
 	/* every event takes at least 12 bytes on the wire: bound it by what is there */
-	if (nevents < 0 || nevents > (int64) (buf->len - buf->cursor) / 12)
-		kpi_bad_binary("stage_history", "Event count does not match the data.");
-	h = history_from_names(names, n, flags & ~HISTORY_SORTED, 256, &bad);
-	if (bad)
-		kpi_bad_binary("stage_history", bad);
+	kpi_recv_count(buf, nevents, 12, "stage_history", "Event count does not match the data.");
+	h = history_from_names(names, n, flags & ~HISTORY_SORTED, &broken);
+	kpi_check_binary(broken, "stage_history");
 	for (int64 i = 0; i < nevents; i++)
 	{
 		int64		idval = 0;
@@ -1003,10 +780,7 @@ stage_history_recv(PG_FUNCTION_ARGS)
 		}
 		pos = pq_getmsgint(buf, 2);
 		ts = pq_getmsgint64(buf);
-		if (pos < 0 || pos > n)
-			kpi_bad_binary("stage_history", "Event stage position out of range.");
-		if (!IS_VALID_TIMESTAMP(ts))
-			kpi_bad_binary("stage_history", "Event time out of range.");
+		kpi_check_binary(stages_event_broken(pos, n, ts), "stage_history");
 		h = history_grow(h, RECORD_SIZE(idlen));
 		history_append(h, ts, pos, id, idlen);
 	}
@@ -1029,7 +803,7 @@ stage_history_send(PG_FUNCTION_ARGS)
 	for (int i = 0; i < h->nstages; i++)
 	{
 		pq_sendstring(&buf, name);
-		name += strlen(name) + 1;
+		name = stages_next(name);
 	}
 	pq_sendint64(&buf, h->nevents);
 	for (int64 i = 0; i < h->nevents; i++)
@@ -1053,4 +827,140 @@ stage_history_send(PG_FUNCTION_ARGS)
 		rec += RECORD_SIZE(e->idlen);
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* ---- reading: deal by deal, with the code of the two-level form ---- */
+
+/* the stage list stored in h, as the StageList the aggregates use */
+static void
+history_stage_list(const StageHistory *h, StageList *sl)
+{
+	stages_from_stored(sl, HISTORY_NAMES(h), h->nstages);
+}
+
+/* an empty sorted path of h's stage list and time type, for capacity events */
+static StagePath *
+history_path(const StageHistory *h, int capacity)
+{
+	StagePath  *p = stages_path_new(capacity);
+
+	p->flags = PATH_SORTED | (h->flags & PATH_KIND_MASK);
+	p->nstages = h->nstages;
+	p->stages_hash = h->stages_hash;
+	return p;
+}
+
+typedef void *(*PathVisitor) (void *acc, const StagePath *p);
+
+/*
+ * Sort the events by (deal, time, position) and call visit once per deal
+ * with its path, as stage_path() would have built it.
+ */
+static void *
+history_foreach_path(const StageHistory *h, PathVisitor visit, void *acc)
+{
+	const char *rec;
+	const char *end;
+	int			cap = 16;
+	StagePath  *p;
+
+	if (!(h->flags & HISTORY_SORTED))
+		h = history_sorted(h);
+	rec = HISTORY_RECORDS(h);
+	end = rec + h->used;
+	p = history_path(h, cap);
+	while (rec < end)
+	{
+		const HistEvent *first = (const HistEvent *) rec;
+		const char *r = rec;
+		int64		n = 0;
+
+		/* this deal's records: count them, then copy them into the path */
+		while (r < end && same_deal(first, (const HistEvent *) r))
+		{
+			r += RECORD_SIZE(((const HistEvent *) r)->idlen);
+			n++;
+		}
+		if (n > cap)
+		{
+			if (n > PATH_MAX_EVENTS)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("stage_history: too many events for one deal")));
+			cap = (int) n;
+			pfree(p);
+			p = history_path(h, cap);
+		}
+		p->nevents = (int32) n;
+		for (int k = 0; k < n; k++)
+		{
+			const HistEvent *e = (const HistEvent *) rec;
+
+			PATH_TS(p)[k] = e->ts;
+			PATH_POS(p)[k] = e->pos;
+			rec += RECORD_SIZE(e->idlen);
+		}
+		acc = visit(acc, p);
+	}
+	pfree(p);
+	return acc;
+}
+
+static void *
+visit_funnel(void *acc, const StagePath *p)
+{
+	stages_funnel_count((StageFunnel *) acc, p);
+	return acc;
+}
+
+static void *
+visit_times(void *acc, const StagePath *p)
+{
+	return stages_times_count((StageTimes *) acc, p);
+}
+
+PG_FUNCTION_INFO_V1(stage_history_funnel);
+PG_FUNCTION_INFO_V1(stage_history_events);
+
+/* stage_funnel(history [, mode]) */
+Datum
+stage_history_funnel(PG_FUNCTION_ARGS)
+{
+	StageHistory *h = history_get(PG_GETARG_DATUM(0));
+	FunnelMode	mode = stages_mode_arg(fcinfo, 1, "stage_funnel");
+	StageList	sl;
+
+	history_stage_list(h, &sl);
+	PG_RETURN_POINTER(history_foreach_path(h, visit_funnel, stages_funnel_new(&sl, mode)));
+}
+
+/* stage_times(history [, as_of [, stale_after]]) */
+static Datum
+history_times_common(FunctionCallInfo fcinfo, TimeKind as_kind)
+{
+	StageHistory *h = history_get(PG_GETARG_DATUM(0));
+	StageList	sl;
+	int64		as_of;
+	bool		has_stale;
+	int64		stale_after;
+
+	stages_times_args(fcinfo, 1, as_kind, &as_of, &has_stale, &stale_after);
+	stages_times_check_kind(HISTORY_KIND(h), as_kind);
+	history_stage_list(h, &sl);
+	PG_RETURN_POINTER(history_foreach_path(h, visit_times,
+										   stages_times_new(&sl, HISTORY_KIND(h), as_kind != 0, as_of,
+															has_stale, stale_after, "stage_times")));
+}
+
+/* stage_history_times: without as_of; the others by the type of as_of */
+KPI_FUNCTION(stage_history_times, history_times_common, 0);
+KPI_FUNCTION(stage_history_times_date, history_times_common, TIME_DATE);
+KPI_FUNCTION(stage_history_times_ts, history_times_common, TIME_TIMESTAMP);
+KPI_FUNCTION(stage_history_times_tz, history_times_common, TIME_TIMESTAMPTZ);
+
+/* number of events held */
+Datum
+stage_history_events(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(history_get(PG_GETARG_DATUM(0))->nevents);
 }

@@ -1,0 +1,57 @@
+/*
+ * state.h - aggregate states and stored values.  Include kpi/kpi.h, not
+ * this file.
+ *
+ * Every aggregate state is a real SQL type, never internal, so that Citus
+ * can push partial aggregation down: either a bigint array (hit_ratio,
+ * churn) or one of our varlena types.  Every varlena type of ours starts
+ * with {int32 vl_len_; uint8 version; ...}, and every one is read through
+ * kpi_stored.
+ */
+#ifndef KPI_STATE_H
+#define KPI_STATE_H
+
+#include "postgres.h"
+#include "fmgr.h"
+#include "kpi/compat.h"
+#include "utils/array.h"
+
+/* ---- int8[] states ---- */
+
+/* the rules of one kind of state: NULL when the values keep them, else the rule broken */
+typedef const char *(*KpiStateRules) (const int64 *values);
+
+/*
+ * Argument argno as an int8[] state of nelems values keeping rules (else
+ * 22023 from fname); with inplace the caller may modify it.
+ */
+extern ArrayType *kpi_int8_state(FunctionCallInfo fcinfo, int argno, int nelems,
+								 bool inplace, KpiStateRules rules, const char *fname);
+
+/* ---- varlena values ---- */
+
+/* a fixed-size value of size bytes: stored (as kpi_stored, and exactly size bytes), new */
+extern void *kpi_fixed_get(Datum d, uint8 version, Size size, const char *typname);
+extern void *kpi_fixed_new(uint8 version, Size size);
+/* the fixed-size state argument argno to update: a new value for NULL, else a writable one */
+extern void *kpi_fixed_state(FunctionCallInfo fcinfo, int argno, uint8 version, Size size,
+							 const char *typname);
+
+/*
+ * Datum d detoasted, at least min_size bytes long and of format version
+ * version: anything else is damaged data (kpi_corrupt).  The type checks its
+ * exact size itself, the rest of its invariants with its validator.
+ */
+extern void *kpi_stored(Datum d, uint8 version, Size min_size, const char *typname);
+
+/* a state (argument argno, detoasted) that the caller may modify */
+extern void *kpi_writable(FunctionCallInfo fcinfo, int argno, void *value);
+
+/*
+ * The result of a transition or combine call that adds nothing (a row with
+ * a NULL that leaves it out, a NULL value to merge): the state argument 0,
+ * NULL included, unchanged.
+ */
+extern Datum kpi_unchanged(FunctionCallInfo fcinfo);
+
+#endif							/* KPI_STATE_H */

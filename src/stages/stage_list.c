@@ -1,0 +1,270 @@
+/*
+ * stage_list.c - the stage-list codec shared by every stage-history KPI
+ * (see stage_list.h): lists from arguments, from input and from stored
+ * values, their hash, positions and lookups, and the funnel modes.
+ */
+#include "kpi/kpi.h"
+#include "stages/stages.h"
+
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "utils/arrayaccess.h"
+#include "utils/builtins.h"
+
+void
+stages_error(const char *fname, const char *msg, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: %s", fname, msg),
+			 errhint("%s", hint)));
+}
+
+void
+stages_changed(const char *fname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: the stage list must be the same for every row of a group", fname),
+			 errhint("Pass one constant stage list, e.g. ARRAY['lead','qualified','won'].")));
+}
+
+/*
+ * One step of the stage-list hash that paths and funnels carry to recognise
+ * their list.  Every form of a list (from an array, from input, stored) is
+ * hashed by this one function, so that they all hash alike.
+ */
+static inline uint64
+stage_hash_step(uint64 h, const char *name, int len, int i)
+{
+	return hash_bytes_extended((const unsigned char *) name, len, h ^ (uint64) (i + 1));
+}
+
+static uint64
+list_hash(const StageList *sl)
+{
+	uint64		h = 0;
+
+	for (int i = 0; i < sl->nstages; i++)
+		h = stage_hash_step(h, sl->names[i], sl->lens[i], i);
+	return h;
+}
+
+/* ---- lists from arguments ---- */
+
+/* the argument's cached list (fn_extra) */
+typedef struct StageListCache
+{
+	Size		rawlen;			/* the array's bytes, to recognise it; 0 = not parsed */
+	char	   *raw;
+	bool		validated;		/* no duplicates (checked once) */
+	StageList	list;			/* names point into raw */
+} StageListCache;
+
+static void
+list_from_array(StageList *sl, ArrayType *stages, const char *fname)
+{
+	array_iter	it;
+	int			n;
+
+	if (ARR_ELEMTYPE(stages) != TEXTOID)
+		stages_error(fname, "stages must be a text array", "Pass e.g. ARRAY['lead','qualified','won'].");
+	if (ARR_NDIM(stages) > 1)
+		stages_error(fname, "stages must be a one-dimensional array", "Pass e.g. ARRAY['lead','qualified','won'].");
+	n = ArrayGetNItems(ARR_NDIM(stages), ARR_DIMS(stages));
+	if (n == 0)
+		stages_error(fname, "stages must not be empty", "Pass the ordered stages of the pipeline, e.g. ARRAY['lead','qualified','won'].");
+	if (n > STAGES_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: a funnel has at most %d stages, got %d", fname, STAGES_MAX, n)));
+	array_iter_setup(&it, (AnyArrayType *) stages);
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		d = array_iter_next(&it, &isnull, i, -1, false, TYPALIGN_INT);
+
+		if (isnull)
+			stages_error(fname, "stages must not contain NULL", "Remove the NULL from the stage list.");
+		sl->names[i] = VARDATA_ANY(DatumGetPointer(d));
+		sl->lens[i] = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
+	}
+	sl->nstages = n;
+	sl->hash = list_hash(sl);
+}
+
+const StageList *
+stages_get(FunctionCallInfo fcinfo, int argno, bool validate, const char *fname)
+{
+	ArrayType  *stages;
+	StageListCache *c = (StageListCache *) fcinfo->flinfo->fn_extra;
+	Size		len;
+
+	if (PG_ARGISNULL(argno))
+		stages_error(fname, "stages must not be NULL", "Pass the ordered stages of the pipeline.");
+	stages = PG_GETARG_ARRAYTYPE_P(argno);
+	len = VARSIZE(stages);
+	if (c == NULL || c->rawlen != len || memcmp(c->raw, stages, len) != 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		ArrayType  *copy;
+
+		if (c == NULL)
+			c = palloc0(sizeof(StageListCache));
+		else
+			pfree(c->raw);
+		copy = palloc(len);
+		memcpy(copy, stages, len);
+		c->raw = (char *) copy;
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = c;
+		c->rawlen = 0;			/* not usable until parsed */
+		c->validated = false;
+		list_from_array(&c->list, copy, fname);
+		c->rawlen = len;
+	}
+	if (validate && !c->validated)
+	{
+		for (int i = 1; i < c->list.nstages; i++)
+			if (stages_repeats(&c->list, i))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s: duplicate stage \"%.*s\" in stages", fname, c->list.lens[i], c->list.names[i]),
+						 errhint("Each stage may appear once in the stage list.")));
+		c->validated = true;
+	}
+	return &c->list;
+}
+
+/* ---- lists from input and from stored values ---- */
+
+void
+stages_from_names(StageList *sl, const char *const *names, int n)
+{
+	Assert(n >= 0 && n <= STAGES_MAX);
+	sl->nstages = n;
+	for (int i = 0; i < n; i++)
+	{
+		sl->names[i] = names[i];
+		sl->lens[i] = strlen(names[i]);
+	}
+	sl->hash = list_hash(sl);
+}
+
+void
+stages_from_stored(StageList *sl, const char *stored, int n)
+{
+	Assert(n >= 0 && n <= STAGES_MAX);
+	sl->nstages = n;
+	for (int i = 0; i < n; i++)
+	{
+		sl->names[i] = stored;
+		sl->lens[i] = strlen(stored);
+		stored += sl->lens[i] + 1;
+	}
+	sl->hash = list_hash(sl);
+}
+
+Size
+stages_stored_size(const StageList *sl, const char *fname)
+{
+	Size		namelen = 0;
+
+	for (int i = 0; i < sl->nstages; i++)
+	{
+		if (memchr(sl->names[i], '\0', sl->lens[i]))
+			stages_error(fname, "stage names must not contain NUL bytes", "Fix the stage names.");
+		namelen += sl->lens[i] + 1;
+	}
+	return namelen;
+}
+
+void
+stages_store(const StageList *sl, char *dst)
+{
+	for (int i = 0; i < sl->nstages; i++)
+	{
+		memcpy(dst, sl->names[i], sl->lens[i]);
+		dst[sl->lens[i]] = '\0';
+		dst += sl->lens[i] + 1;
+	}
+}
+
+/* ---- names ---- */
+
+bool
+stages_repeats(const StageList *sl, int k)
+{
+	for (int j = 0; j < k; j++)
+		if (sl->lens[j] == sl->lens[k] && memcmp(sl->names[j], sl->names[k], sl->lens[k]) == 0)
+			return true;
+	return false;
+}
+
+const char *
+stages_duplicate(const StageList *sl)
+{
+	for (int k = 1; k < sl->nstages; k++)
+		if (stages_repeats(sl, k))
+			return "Duplicate stage name.";
+	return NULL;
+}
+
+int
+stages_position(const StageList *sl, const char *stage, int len)
+{
+	for (int i = 0; i < sl->nstages; i++)
+		if (sl->lens[i] == len && memcmp(sl->names[i], stage, len) == 0)
+			return i;
+	return sl->nstages;
+}
+
+int
+stages_find(const char *stored, int n, const char *stage, const char *fname,
+			const char *argname, const char *owner, const char *hint_owner)
+{
+	for (int k = 0; k < n; k++)
+	{
+		if (strcmp(stored, stage) == 0)
+			return k;
+		stored = stages_next(stored);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: %s \"%s\" is not a stage of %s", fname, argname, stage, owner),
+			 errhint("Use one of the stages %s was built with.", hint_owner)));
+	pg_unreachable();
+}
+
+/* ---- funnel modes ---- */
+
+const char *const stages_mode_names[] = {"implied", "entered", "ordered"};
+
+FunnelMode
+stages_mode_arg(FunctionCallInfo fcinfo, int argno, const char *fname)
+{
+	text	   *t;
+	int			len;
+
+	if (PG_NARGS() <= argno)
+		return MODE_IMPLIED;
+	if (PG_ARGISNULL(argno))
+		stages_error(fname, "mode must not be NULL", "Use 'implied', 'entered' or 'ordered'.");
+	t = PG_GETARG_TEXT_PP(argno);
+	len = VARSIZE_ANY_EXHDR(t);
+	for (int i = 0; i < 3; i++)
+		if (len == (int) strlen(stages_mode_names[i]) && memcmp(VARDATA_ANY(t), stages_mode_names[i], len) == 0)
+			return (FunnelMode) i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: unknown mode \"%s\"", fname, text_to_cstring(t)),
+			 errhint("Use 'implied', 'entered' or 'ordered'.")));
+	pg_unreachable();
+}
+
+FunnelMode
+stages_kv_mode(KvParser *kv)
+{
+	return (FunnelMode) kpi_kv_word(kv, "mode", stages_mode_names, 3,
+									"Expected mode implied, entered or ordered");
+}

@@ -1,0 +1,98 @@
+/*
+ * stages.h - the stage-history family (spec section 2.2): the stage list
+ * (stage_list.c), per-deal paths (stage_path.c), funnels (stage_funnel.c),
+ * time in stage (stage_times.c) and the one-level form over raw history
+ * rows (stage_history.c), which feeds each deal's path to the same code.
+ */
+#ifndef STAGES_H
+#define STAGES_H
+
+#include "kpi/kpi.h"
+#include "stages/stage_list.h"
+
+#define PATH_VERSION 1
+#define FUNNEL_VERSION 1
+
+/* ---- stage_path (stage_path.c) ---- */
+
+/*
+ * stage_path: header, then ts[capacity] (int64), then pos[capacity] (int16).
+ * VARSIZE covers the capacity, so the executor's copies keep the slack.
+ */
+typedef struct StagePath
+{
+	int32		vl_len_;
+	uint8		version;
+	uint8		flags;			/* bit 0: sorted; bits 1-2: TimeKind */
+	int16		nstages;
+	int32		nevents;
+	int32		capacity;
+	uint64		stages_hash;
+} StagePath;
+
+#define PATH_SORTED 0x01
+#define PATH_KIND_SHIFT 1
+#define PATH_KIND_MASK 0x06
+#define PATH_KIND(p) ((TimeKind) (((p)->flags & PATH_KIND_MASK) >> PATH_KIND_SHIFT))
+#define PATH_TS(p) ((int64 *) ((char *) (p) + sizeof(StagePath)))
+#define PATH_POS(p) ((int16 *) (PATH_TS(p) + (p)->capacity))
+#define PATH_SIZE(cap) (sizeof(StagePath) + (Size) (cap) * (sizeof(int64) + sizeof(int16)))
+/* most events a path can hold within PostgreSQL's 1 GB allocation limit */
+#define PATH_MAX_EVENTS ((int64) ((0x3fffffff - sizeof(StagePath)) / (sizeof(int64) + sizeof(int16))))
+
+/* a new, empty path with room for capacity events */
+extern StagePath *stages_path_new(int capacity);
+/* a stage_path argument, its size and version checked (its invariants hold: input checks them) */
+extern StagePath *stages_path_get(Datum d);
+/* a sorted, compact copy */
+extern StagePath *stages_path_sorted(const StagePath *p);
+/* a path read by fname must come from the same stage list (hash and length) */
+extern void stages_path_check_list(const StagePath *p, uint64 hash, int nstages, const char *fname);
+/* the rules of one event of a path or history: NULL, or the one broken */
+extern const char *stages_event_broken(int pos, int nstages, int64 ts);
+
+/* ---- stage_funnel (stage_funnel.c) ---- */
+
+/* stage_funnel: header, reached[nstages], then the stage names (NUL-ended) */
+typedef struct StageFunnel
+{
+	int32		vl_len_;
+	uint8		version;
+	uint8		mode;
+	int16		nstages;
+	uint64		stages_hash;
+	int64		deals;			/* deals fed in */
+	int64		outside;		/* deals with no stage of the list */
+	int64		reached[FLEXIBLE_ARRAY_MEMBER];
+} StageFunnel;
+
+#define FUNNEL_NAMES(f) ((char *) &(f)->reached[(f)->nstages])
+
+extern StageFunnel *stages_funnel_new(const StageList *sl, FunnelMode mode);
+extern StageFunnel *stages_funnel_get(Datum d);
+/* count one deal's path (sorted for mode ordered) */
+extern void stages_funnel_count(StageFunnel *f, const StagePath *p);
+
+/*
+ * The conversion columns of stage k: reached, step_rate (from the stage
+ * before), cumulative_rate (from the first stage) and win_probability (to
+ * the last stage), into values[0..3] and nulls[0..3].
+ */
+#define FUNNEL_COLUMNS 4
+extern void stages_funnel_columns(const StageFunnel *f, int k, Datum *values, bool *nulls);
+
+/* ---- stage_times (stage_times.c; the layout is private to it) ---- */
+
+typedef struct StageTimes StageTimes;
+
+extern StageTimes *stages_times_new(const StageList *sl, TimeKind kind, bool has_as_of, int64 as_of,
+									bool has_stale, int64 stale_after, const char *fname);
+/* count one deal's sorted path into t; returns t or a grown copy */
+extern StageTimes *stages_times_count(StageTimes *t, const StagePath *p);
+/* as_of (argument as_of_arg, of SQL type as_kind; none when 0) and stale_after after it */
+extern void stages_times_args(FunctionCallInfo fcinfo, int as_of_arg, TimeKind as_kind,
+							  int64 *as_of, bool *has_stale, int64 *stale_after);
+/* events of kind events may be measured at an as_of of kind as_kind */
+extern void stages_times_check_kind(TimeKind events, TimeKind as_kind);
+
+#endif							/* STAGES_H */
