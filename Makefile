@@ -12,12 +12,14 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*/*.c)))
 # as they were released, in sql/released/.
 EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" sales_kpi.control)
 INSTALL_SOURCES = sql/install/header.sql sql/install/deals.sql sql/install/customers.sql sql/install/stages.sql
+# files the install and upgrade sources include (-- @include)
+INCLUDED_SOURCES = $(wildcard sql/include/*.sql)
 UPDATE_SCRIPTS = $(patsubst sql/update/%,sql/%,$(wildcard sql/update/sales_kpi--*.sql))
 DATA_built = sql/sales_kpi--$(EXTVERSION).sql $(UPDATE_SCRIPTS)
 DATA = $(wildcard sql/released/sales_kpi--*.sql)
 
 # pg_regress pairs sql/<t>.sql -> expected/<t>.out, in this order
-REGRESS = setup hit_ratio deal_kpis summary churn clv funnel stage_times hardening errors io parallel catalog
+REGRESS = setup hit_ratio deal_kpis summary churn clv funnel stage_times hardening issue11_deals errors io parallel catalog
 REGRESS_OPTS = --inputdir=.
 
 # Warnings are errors in CI and in test/run_tests.sh (WERROR=1).
@@ -41,7 +43,7 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-sql/sales_kpi--$(EXTVERSION).sql: sql/expand.awk $(INSTALL_SOURCES) sales_kpi.control
+sql/sales_kpi--$(EXTVERSION).sql: sql/expand.awk $(INSTALL_SOURCES) $(INCLUDED_SOURCES) sales_kpi.control
 	awk -v version=$(EXTVERSION) -f sql/expand.awk $(INSTALL_SOURCES) > $@.tmp && mv $@.tmp $@
-sql/sales_kpi--%.sql: sql/update/sales_kpi--%.sql sql/expand.awk $(INSTALL_SOURCES)
+sql/sales_kpi--%.sql: sql/update/sales_kpi--%.sql sql/expand.awk $(INSTALL_SOURCES) $(INCLUDED_SOURCES)
 	awk -v version=$(EXTVERSION) -f sql/expand.awk $< > $@.tmp && mv $@.tmp $@

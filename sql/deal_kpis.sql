@@ -8,7 +8,7 @@ FROM (SELECT deal_summary(a, w, c, d) s
       FROM (VALUES (100.50, true, date '2024-01-01', date '2024-01-11'),
                    (200, false, '2024-01-01', '2024-01-05'),
                    (300.125, NULL, '2024-01-01', NULL)) v(a, w, c, d)) t;
--- velocity = 3 deals * 1/2 * 100.50 / 10 days = 15.075
+-- velocity = 1 open deal * 1/2 * 100.50 / 10 days = 5.025 (spec 2.1 revision 2: the open deals)
 SELECT sales_velocity(a, w, c, d) FROM (VALUES (100.50, true, date '2024-01-01', date '2024-01-11'),
        (200, false, '2024-01-01', '2024-01-05'), (300.125, NULL, '2024-01-01', NULL)) v(a, w, c, d);
 -- the scalar form applies the same formula
@@ -45,7 +45,7 @@ SELECT count(*) AS reps,
        bool_and(coalesce(avg_deal_size(s) IS NOT DISTINCT FROM r.avg_deal_size
                 AND avg_deal_size(s)::text IS NOT DISTINCT FROM r.avg_deal_size::text, false)) AS avg_deal_size,
        bool_and(coalesce(close_to(sales_cycle_days(s), r.cycle), false)) AS cycle,
-       bool_and(coalesce(close_to(sales_velocity(s), r.deals * r.hit_ratio * r.avg_deal_size::float8 / nullif(r.cycle, 0)), false)) AS velocity,
+       bool_and(coalesce(close_to(sales_velocity(s), r.open * r.hit_ratio * r.avg_deal_size::float8 / nullif(r.cycle, 0)), false)) AS velocity,
        count(*) FILTER (WHERE sales_velocity(s) IS NULL) AS null_velocity
 FROM ours JOIN ref r USING (rep);
 -- the aggregate form equals the accessor
@@ -75,7 +75,7 @@ FROM (SELECT deal_summary(amount, won, created, closed) OVER w AS s,
       FROM deals WINDOW w AS (ORDER BY created RANGE BETWEEN interval '90 days' PRECEDING AND CURRENT ROW)) t;
 SELECT bool_and(coalesce(close_to(v, r), false)) AS window_velocity
 FROM (SELECT sales_velocity(amount, won, created, closed) OVER w AS v,
-             count(*) OVER w * ((count(*) FILTER (WHERE won) OVER w)::float8 / nullif(count(won) OVER w, 0))
+             count(*) FILTER (WHERE won IS NULL) OVER w * ((count(*) FILTER (WHERE won) OVER w)::float8 / nullif(count(won) OVER w, 0))
                * (avg(amount) FILTER (WHERE won) OVER w)::float8
                / nullif(avg(extract(epoch FROM closed - created)::float8 / 86400) FILTER (WHERE won) OVER w, 0) AS r
       FROM deals WINDOW w AS (ORDER BY id ROWS BETWEEN 50 PRECEDING AND CURRENT ROW)) t;

@@ -15,20 +15,8 @@ COMMENT ON FUNCTION churn_combine(pg_catalog.int8[], pg_catalog.int8[]) IS 'comb
 COMMENT ON FUNCTION churn_rate_final(pg_catalog.int8[]) IS 'final function of churn_rate: churned / active at period start';
 COMMENT ON FUNCTION retention_rate_final(pg_catalog.int8[]) IS 'final function of retention_rate: (active at start - churned) / active at start';
 
--- @foreach T = timestamptz | timestamp | date
--- @and SFX = | | _date
-CREATE FUNCTION churn_accum(pg_catalog.int8[], pg_catalog.@T@, pg_catalog.@T@, pg_catalog.@T@, pg_catalog.@T@)
-    RETURNS pg_catalog.int8[] AS 'MODULE_PATHNAME', 'churn_accum@SFX@' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION churn_accum(pg_catalog.int8[], pg_catalog.@T@, pg_catalog.@T@, pg_catalog.@T@, pg_catalog.@T@) IS 'transition function of churn_rate/retention_rate; state {has_period, p0, p1, at_start, churned}';
-CREATE AGGREGATE churn_rate(active_from pg_catalog.@T@, active_until pg_catalog.@T@, period_start pg_catalog.@T@, period_end pg_catalog.@T@) (
-    sfunc = churn_accum, stype = pg_catalog.int8[], initcond = '{0,0,0,0,0}',
-    combinefunc = churn_combine, finalfunc = churn_rate_final, parallel = safe);
-CREATE AGGREGATE retention_rate(active_from pg_catalog.@T@, active_until pg_catalog.@T@, period_start pg_catalog.@T@, period_end pg_catalog.@T@) (
-    sfunc = churn_accum, stype = pg_catalog.int8[], initcond = '{0,0,0,0,0}',
-    combinefunc = churn_combine, finalfunc = retention_rate_final, parallel = safe);
-COMMENT ON AGGREGATE churn_rate(pg_catalog.@T@, pg_catalog.@T@, pg_catalog.@T@, pg_catalog.@T@) IS 'customer churn for [period_start, period_end): of the customers active at period_start, the share whose active_until falls in (period_start, period_end]; NULL when none active';
-COMMENT ON AGGREGATE retention_rate(pg_catalog.@T@, pg_catalog.@T@, pg_catalog.@T@, pg_catalog.@T@) IS 'customer retention for the period: 1 - churn_rate over the same customers; NULL when none active at period_start';
--- @end
+-- the aggregates and their transitions (also run by the upgrade from 0.1.0)
+-- @include sql/include/churn_rows.sql
 
 -- the seeds' scalar forms on counts
 CREATE FUNCTION churn_rate(customers_start pg_catalog.int8, customers_end pg_catalog.int8, customers_new pg_catalog.int8 DEFAULT 0)
@@ -86,3 +74,6 @@ CREATE FUNCTION @F@(order_summary, period pg_catalog.interval) RETURNS pg_catalo
     AS 'MODULE_PATHNAME', 'order_summary_@F@' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @F@(order_summary, pg_catalog.interval) IS '@C@';
 -- @end
+
+-- amounts of every type, the textbook CLV from its parts (also run by the upgrade)
+-- @include sql/include/customers_amounts.sql

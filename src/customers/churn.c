@@ -8,7 +8,11 @@
  *   churn_rate = churned / at_start, retention_rate = 1 - churn_rate.
  * Customers who join and leave inside the period are not in at_start.
  *
- * State: int8[5] = {has_period, p0, p1, at_start, churned} (microseconds).
+ * State: int8[6] = {has_period, p0, p1, at_start, churned, skipped}
+ * (microseconds; skipped: rows with active_until before active_from left
+ * out under sales_kpi.invalid_rows = skip).  0.1.0's state had the first
+ * five: such a state (a database between installing this library and ALTER
+ * EXTENSION UPDATE) is read as one with skipped = 0.
  * The period is carried in the state so that combining states of different
  * periods is detected instead of silently adding them.
  */
@@ -16,12 +20,16 @@
 
 #include "common/int.h"
 #include "datatype/timestamp.h"
+#include "catalog/pg_type.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
 
 enum
 {
-	CH_HAS, CH_P0, CH_P1, CH_START, CH_CHURNED, CH_N
+	CH_HAS, CH_P0, CH_P1, CH_START, CH_CHURNED, CH_SKIPPED, CH_N
 };
+
+#define CH_N_V1 CH_SKIPPED		/* the elements of 0.1.0's state */
 
 /*
  * The rules of a churn state (NULL when it keeps them): has_period is 0 or 1;
@@ -51,6 +59,42 @@ churn_rules(const int64 *c)
 	return NULL;
 }
 
+/* the rules of the current state: those of 0.1.0's, and skipped */
+static const char *
+churn_rules_v2(const int64 *c)
+{
+	const char *broken = churn_rules(c);
+
+	if (broken)
+		return broken;
+	if (c[CH_SKIPPED] < 0 || (c[CH_HAS] == 0 && c[CH_SKIPPED] != 0))
+		return psprintf("skipped must be non-negative (0 without a period), got " INT64_FORMAT ".", c[CH_SKIPPED]);
+	return NULL;
+}
+
+/*
+ * The churn state argument argno, checked: a 0.1.0 state of five elements
+ * comes back as a new state of six (skipped 0).
+ */
+static ArrayType *
+churn_state(FunctionCallInfo fcinfo, int argno, bool inplace, const char *fname)
+{
+	ArrayType  *raw = PG_GETARG_ARRAYTYPE_P(argno);
+
+	if (ARR_NDIM(raw) == 1 && ARR_DIMS(raw)[0] == CH_N_V1)
+	{
+		ArrayType  *old = kpi_int8_state(fcinfo, argno, CH_N_V1, false, churn_rules, fname);
+		const int64 *c = (const int64 *) ARR_DATA_PTR(old);
+		Datum		d[CH_N];
+
+		for (int i = 0; i < CH_N_V1; i++)
+			d[i] = Int64GetDatum(c[i]);
+		d[CH_SKIPPED] = Int64GetDatum(0);
+		return construct_array(d, CH_N, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	}
+	return kpi_int8_state(fcinfo, argno, CH_N, inplace, churn_rules_v2, fname);
+}
+
 static void
 churn_period_mismatch(const char *fname)
 {
@@ -64,7 +108,7 @@ churn_period_mismatch(const char *fname)
 static Datum
 churn_accum_common(FunctionCallInfo fcinfo, TimeKind kind, const char *fname)
 {
-	ArrayType  *a = kpi_int8_state(fcinfo, 0, CH_N, true, churn_rules, "churn_accum");
+	ArrayType  *a = churn_state(fcinfo, 0, true, fname);
 	int64	   *c = (int64 *) ARR_DATA_PTR(a);
 	int64		p0,
 				p1,
@@ -80,7 +124,7 @@ churn_accum_common(FunctionCallInfo fcinfo, TimeKind kind, const char *fname)
 	if (p0 >= p1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: period_start must be before period_end", kpi_caller(fcinfo, fname)),
+				 errmsg("%s: period_start must be before period_end", fname),
 				 errhint("The period is [period_start, period_end), e.g. ('2024-01-01', '2024-02-01') for January.")));
 	if (c[CH_HAS] == 0)
 	{
@@ -89,7 +133,7 @@ churn_accum_common(FunctionCallInfo fcinfo, TimeKind kind, const char *fname)
 		c[CH_P1] = p1;
 	}
 	else if (c[CH_P0] != p0 || c[CH_P1] != p1)
-		churn_period_mismatch(kpi_caller(fcinfo, fname));
+		churn_period_mismatch(fname);
 
 	/* a customer without a start is ignored */
 	if (PG_ARGISNULL(1))
@@ -102,10 +146,26 @@ churn_accum_common(FunctionCallInfo fcinfo, TimeKind kind, const char *fname)
 		int64		until = kpi_time_usec(PG_GETARG_DATUM(2), kind, fcinfo, fname, "active_until");
 
 		if (until < from)
+		{
+			if (kpi_invalid_rows == KPI_INVALID_SKIP)
+			{
+				/* skipped <= rows with a period: fits as at_start does */
+				if (c[CH_SKIPPED] == PG_INT64_MAX)
+					kpi_count_overflow(fname, "skipped would exceed the bigint range.");
+				c[CH_SKIPPED]++;
+				PG_RETURN_ARRAYTYPE_P(a);
+			}
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s: active_until must not be before active_from", kpi_caller(fcinfo, fname)),
-					 errhint("Fix the customer's dates; use NULL as active_until for a customer who is still active.")));
+					 errmsg("%s: active_until must not be before active_from", fname),
+					 errdetail("A customer has active_from = %s and active_until = %s.",
+							   DatumGetCString(DirectFunctionCall1(kind == TIME_DATE ? date_out : timestamp_out,
+																   PG_GETARG_DATUM(1))),
+							   DatumGetCString(DirectFunctionCall1(kind == TIME_DATE ? date_out : timestamp_out,
+																   PG_GETARG_DATUM(2)))),
+					 errhint("Add WHERE active_until IS NULL OR active_until >= active_from (your column names) to leave such "
+							 "customers out, fix their dates, or SET sales_kpi.invalid_rows = 'skip' to leave them out and count them.")));
+		}
 		active_at_start = from <= p0 && until > p0;
 		churned = active_at_start && until <= p1;
 	}
@@ -113,7 +173,7 @@ churn_accum_common(FunctionCallInfo fcinfo, TimeKind kind, const char *fname)
 	{
 		/* churned <= at_start: if at_start can take one more, so can churned */
 		if (c[CH_START] == PG_INT64_MAX)
-			kpi_count_overflow(kpi_caller(fcinfo, fname), "at_start would exceed the bigint range.");
+			kpi_count_overflow(fname, "at_start would exceed the bigint range.");
 		c[CH_START]++;
 		if (churned)
 			c[CH_CHURNED]++;
@@ -124,6 +184,8 @@ churn_accum_common(FunctionCallInfo fcinfo, TimeKind kind, const char *fname)
 /* timestamp and timestamptz share one C function (both are int64 microseconds) */
 KPI_FUNCTION(churn_accum, churn_accum_common, TIME_TIMESTAMP, "churn_rate");
 KPI_FUNCTION(churn_accum_date, churn_accum_common, TIME_DATE, "churn_rate");
+KPI_FUNCTION(retention_accum, churn_accum_common, TIME_TIMESTAMP, "retention_rate");
+KPI_FUNCTION(retention_accum_date, churn_accum_common, TIME_DATE, "retention_rate");
 
 PG_FUNCTION_INFO_V1(churn_combine);
 PG_FUNCTION_INFO_V1(churn_rate_final);
@@ -133,12 +195,13 @@ Datum
 churn_combine(PG_FUNCTION_ARGS)
 {
 	const char *fname = "churn_combine";
-	ArrayType  *a = kpi_int8_state(fcinfo, 0, CH_N, true, churn_rules, fname);
-	ArrayType  *b = kpi_int8_state(fcinfo, 1, CH_N, false, churn_rules, fname);
+	ArrayType  *a = churn_state(fcinfo, 0, true, fname);
+	ArrayType  *b = churn_state(fcinfo, 1, false, fname);
 	int64	   *ca = (int64 *) ARR_DATA_PTR(a);
 	int64	   *cb = (int64 *) ARR_DATA_PTR(b);
 	int64		start,
-				churned;
+				churned,
+				skipped;
 
 	if (cb[CH_HAS] == 0)
 		PG_RETURN_ARRAYTYPE_P(a);
@@ -150,6 +213,9 @@ churn_combine(PG_FUNCTION_ARGS)
 						   psprintf("at_start " INT64_FORMAT " + " INT64_FORMAT " would exceed the bigint range.",
 									ca[CH_START], cb[CH_START]));
 	churned = ca[CH_CHURNED] + cb[CH_CHURNED];
+	if (pg_add_s64_overflow(ca[CH_SKIPPED], cb[CH_SKIPPED], &skipped))
+		kpi_count_overflow(fname, "skipped would exceed the bigint range.");
+	ca[CH_SKIPPED] = skipped;
 	ca[CH_HAS] = 1;
 	ca[CH_P0] = cb[CH_P0];
 	ca[CH_P1] = cb[CH_P1];
@@ -160,10 +226,19 @@ churn_combine(PG_FUNCTION_ARGS)
 
 /* The counts of a valid state; false when nobody was active at the start. */
 static bool
-churn_state_counts(FunctionCallInfo fcinfo, const char *fname, int64 *start, int64 *churned)
+churn_state_counts(FunctionCallInfo fcinfo, const char *fname, const char *agg, int64 *start, int64 *churned)
 {
-	ArrayType  *a = kpi_int8_state(fcinfo, 0, CH_N, false, churn_rules, fname);
+	ArrayType  *a = churn_state(fcinfo, 0, false, fname);
 	int64	   *c = (int64 *) ARR_DATA_PTR(a);
+
+	/* once per result (not in window functions, not on a direct call) */
+	if (c[CH_SKIPPED] > 0 && AggCheckCallContext(fcinfo, NULL) == AGG_CONTEXT_AGGREGATE)
+		ereport(WARNING,
+				(errcode(ERRCODE_WARNING),
+				 errmsg("%s: " INT64_FORMAT " %s with active_until before active_from left out", agg,
+						c[CH_SKIPPED], c[CH_SKIPPED] == 1 ? "customer" : "customers"),
+				 errdetail("sales_kpi.invalid_rows is skip: those rows are in no count of the result."),
+				 errhint("WHERE active_until < active_from finds the rows.")));
 
 	*start = c[CH_START];
 	*churned = c[CH_CHURNED];
@@ -176,7 +251,7 @@ churn_rate_final(PG_FUNCTION_ARGS)
 	int64		start,
 				churned;
 
-	if (!churn_state_counts(fcinfo, "churn_rate_final", &start, &churned))
+	if (!churn_state_counts(fcinfo, "churn_rate_final", "churn_rate", &start, &churned))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8((double) churned / (double) start);
 }
@@ -187,7 +262,7 @@ retention_rate_final(PG_FUNCTION_ARGS)
 	int64		start,
 				churned;
 
-	if (!churn_state_counts(fcinfo, "retention_rate_final", &start, &churned))
+	if (!churn_state_counts(fcinfo, "retention_rate_final", "retention_rate", &start, &churned))
 		PG_RETURN_NULL();
 	/* computed from counts, not as 1 - churn, so it is exact to the last bit */
 	PG_RETURN_FLOAT8((double) (start - churned) / (double) start);

@@ -115,7 +115,7 @@ os_one_customer(const OrderSummary *s, const char *fname)
 
 /* (state, amount numeric, purchased_at): one order of the group's customer */
 static Datum
-os_accum(FunctionCallInfo fcinfo, TimeKind kind)
+os_accum(FunctionCallInfo fcinfo, TimeKind kind, KpiAmountType type)
 {
 	OrderSummary *s;
 	int128		v;
@@ -124,7 +124,7 @@ os_accum(FunctionCallInfo fcinfo, TimeKind kind)
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		return kpi_unchanged(fcinfo);
-	kpi_numeric_decode(PG_GETARG_DATUM(1), fcinfo, "order_summary", "amount", &v, &scale);
+	kpi_amount_decode(PG_GETARG_DATUM(1), type, "order_summary", "amount", &v, &scale);
 	t = kpi_time_usec(PG_GETARG_DATUM(2), kind, fcinfo, "order_summary", "purchased_at");
 	s = os_state(fcinfo, 0);
 	os_one_customer(s, "order_summary");
@@ -147,8 +147,17 @@ os_accum(FunctionCallInfo fcinfo, TimeKind kind)
 }
 
 /* timestamp and timestamptz share one C function (both are int64 microseconds) */
-KPI_FUNCTION(order_summary_accum, os_accum, TIME_TIMESTAMP);
-KPI_FUNCTION(order_summary_accum_date, os_accum, TIME_DATE);
+/* one per time type (timestamp and timestamptz share one) and amount type (suffix n, f8, f4, i4, i8) */
+KPI_FUNCTION(order_summary_accum, os_accum, TIME_TIMESTAMP, KPI_AMOUNT_NUMERIC);
+KPI_FUNCTION(order_summary_accum_date, os_accum, TIME_DATE, KPI_AMOUNT_NUMERIC);
+KPI_FUNCTION(order_summary_accum_f8, os_accum, TIME_TIMESTAMP, KPI_AMOUNT_FLOAT8);
+KPI_FUNCTION(order_summary_accum_date_f8, os_accum, TIME_DATE, KPI_AMOUNT_FLOAT8);
+KPI_FUNCTION(order_summary_accum_f4, os_accum, TIME_TIMESTAMP, KPI_AMOUNT_FLOAT4);
+KPI_FUNCTION(order_summary_accum_date_f4, os_accum, TIME_DATE, KPI_AMOUNT_FLOAT4);
+KPI_FUNCTION(order_summary_accum_i4, os_accum, TIME_TIMESTAMP, KPI_AMOUNT_INT4);
+KPI_FUNCTION(order_summary_accum_date_i4, os_accum, TIME_DATE, KPI_AMOUNT_INT4);
+KPI_FUNCTION(order_summary_accum_i8, os_accum, TIME_TIMESTAMP, KPI_AMOUNT_INT8);
+KPI_FUNCTION(order_summary_accum_date_i8, os_accum, TIME_DATE, KPI_AMOUNT_INT8);
 
 /* ---- merging ---- */
 

@@ -17,6 +17,7 @@
 #include "kpi/kpi.h"
 #include "deals/deals.h"
 
+#include "catalog/pg_type.h"
 #include "common/int.h"
 #include "datatype/timestamp.h"
 #include "libpq/pqformat.h"
@@ -24,6 +25,17 @@
 #include "utils/numeric.h"
 
 StaticAssertDecl(offsetof(DealSummary, version) == VARHDRSZ, "the version follows the length word");
+
+/*
+ * Format version 1 (0.1.0) had the same layout with flags (always 0) where
+ * time_kind is and the padding where skipped is: a version 1 value is read
+ * by copying it and setting those two fields.
+ */
+#define DS_V1_SIZE 216
+StaticAssertDecl(offsetof(DealSummary, skipped) == DS_V1_SIZE, "version 2 extends the version 1 layout");
+
+/* text names of the time kinds, indexed by time_kind */
+static const char *const ds_kind_names[] = {"none", "date", "timestamp", "timestamptz", "unknown"};
 
 #define NMONEY 4
 
@@ -51,8 +63,15 @@ ds_broken(const void *value)
 
 	if (s->version != DS_VERSION)
 		return "Unsupported format version.";
-	if (s->flags != 0)
-		return "Unknown flag bits are set.";
+	if (s->time_kind > DS_TIME_UNKNOWN)
+		return "Unknown time kind.";
+	if (s->skipped < 0 || s->skipped > s->won + s->lost)
+		return "The skipped rows must be between 0 and the decided deals.";
+	if (s->time_rows < 0 || s->time_rows > s->deals)
+		return "The rows with a time must be between 0 and deals.";
+	if (s->time_kind != DS_TIME_UNKNOWN &&
+		((s->time_kind == DS_TIME_NONE) != (s->time_rows == 0) || s->cycle_n > s->time_rows - s->skipped))
+		return "A summary has a time kind exactly when it has rows with a time, and its sales cycle and skipped rows are among them.";
 	if (s->scale < 0 || s->scale > KPI_MAX_SCALE)
 		return "Storage scale out of range.";
 	if (s->deals < 0 || s->won < 0 || s->lost < 0 || s->won > s->deals ||
@@ -96,7 +115,22 @@ ds_broken(const void *value)
 DealSummary *
 deals_get(Datum d)
 {
-	return kpi_fixed_get(d, DS_VERSION, sizeof(DealSummary), DS_TYPNAME);
+	struct varlena *v = PG_DETOAST_DATUM(d);
+	DealSummary *s;
+
+	if (VARSIZE(v) < DS_V1_SIZE)
+		kpi_corrupt(DS_TYPNAME);
+	if (((DealSummary *) v)->version == DS_VERSION && VARSIZE(v) == sizeof(DealSummary))
+		return (DealSummary *) v;
+	if (((DealSummary *) v)->version != 1 || VARSIZE(v) != DS_V1_SIZE)
+		kpi_corrupt(DS_TYPNAME);
+	/* version 1, written by 0.1.0: flags were 0, the time kind was not recorded */
+	s = palloc0(sizeof(DealSummary));
+	memcpy(s, v, offsetof(DealSummary, skipped));
+	SET_VARSIZE(s, sizeof(DealSummary));
+	s->version = DS_VERSION;
+	s->time_kind = s->time_kind == 0 ? DS_TIME_UNKNOWN : 0xFF;	/* 0xFF: broken, ds_broken says so */
+	return s;
 }
 
 /* The value of d with every invariant checked: fname refuses a broken one. */
@@ -104,7 +138,8 @@ deals_get(Datum d)
 
 /* The state to update: a new one for NULL, else a writable one. */
 #define ds_state(fcinfo, argno) \
-	((DealSummary *) kpi_fixed_state(fcinfo, argno, DS_VERSION, sizeof(DealSummary), DS_TYPNAME))
+	((DealSummary *) (PG_ARGISNULL(argno) ? kpi_fixed_new(DS_VERSION, sizeof(DealSummary)) : \
+					  kpi_writable(fcinfo, argno, deals_get(PG_GETARG_DATUM(argno)))))
 
 /* Raise the storage scale of s to at least scale. */
 static void
@@ -132,25 +167,54 @@ ds_has(FunctionCallInfo fcinfo, int argno)
 	return argno != 0 && argno < PG_NARGS() && !PG_ARGISNULL(argno);
 }
 
-static int64
-ds_time(FunctionCallInfo fcinfo, const DsArgs *a, int argno, const char *fname, const char *argname)
+/*
+ * The time kind of this transition's times.  The transitions of 0.1.0's
+ * catalog (still called between installing this library and ALTER EXTENSION
+ * UPDATE) served timestamp and timestamptz with one symbol: for them the
+ * argument type is looked up when the executor provides it, else the kind
+ * is unknown.
+ */
+static int
+ds_kind(FunctionCallInfo fcinfo, const DsArgs *a)
 {
-	return kpi_time_usec(PG_GETARG_DATUM(argno), a->is_date ? TIME_DATE : TIME_TIMESTAMP,
-						 fcinfo, fname, argname);
+	Oid			t;
+
+	if (a->kind != DS_TIME_UNKNOWN)
+		return a->kind;
+	t = fcinfo->flinfo ? get_fn_expr_argtype(fcinfo->flinfo, a->created) : InvalidOid;
+	return t == TIMESTAMPTZOID ? TIME_TIMESTAMPTZ : t == TIMESTAMPOID ? TIME_TIMESTAMP : DS_TIME_UNKNOWN;
+}
+
+static int64
+ds_time(FunctionCallInfo fcinfo, const DsArgs *a, int argno, const char *argname)
+{
+	return kpi_time_usec(PG_GETARG_DATUM(argno), a->kind == TIME_DATE ? TIME_DATE : TIME_TIMESTAMP,
+						 fcinfo, a->fname, argname);
+}
+
+/* a time argument as text, for error details */
+static char *
+ds_time_text(FunctionCallInfo fcinfo, int argno, int kind)
+{
+	Datum		d = PG_GETARG_DATUM(argno);
+
+	return DatumGetCString(kind == TIME_DATE ? DirectFunctionCall1(date_out, d) :
+						   kind == TIME_TIMESTAMP ? DirectFunctionCall1(timestamp_out, d) :
+						   DirectFunctionCall1(timestamptz_out, d));
 }
 
 /* A non-NULL probability argument, decoded and checked to lie in [0, 1]. */
 static void
-ds_probability(FunctionCallInfo fcinfo, const DsArgs *a, const char *fname, int128 *p, int *pscale)
+ds_probability(FunctionCallInfo fcinfo, const DsArgs *a, int128 *p, int *pscale)
 {
 	Datum		probd = PG_GETARG_DATUM(a->prob);
 
-	kpi_numeric_decode(probd, fcinfo, fname, "probability", p, pscale);
+	kpi_amount_decode(probd, a->prob_type, a->fname, "probability", p, pscale);
 	if (*p < 0 || *p > kpi_rescale(1, 0, *pscale))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: probability must be between 0 and 1, got %s", kpi_caller(fcinfo, fname),
-						DatumGetCString(DirectFunctionCall1(numeric_out, probd))),
+				 errmsg("%s: probability must be between 0 and 1, got %s", a->fname,
+						DatumGetCString(DirectFunctionCall1(numeric_out, kpi_amount_numeric(probd, a->prob_type)))),
 				 errhint("Pass a fraction, e.g. 0.25 for 25%%.")));
 }
 
@@ -164,8 +228,9 @@ ds_probability(FunctionCallInfo fcinfo, const DsArgs *a, const char *fname, int1
  * removal cannot be exact.
  */
 static bool
-ds_row(DealSummary *s, int sign, FunctionCallInfo fcinfo, const DsArgs *a, const char *fname)
+ds_row(DealSummary *s, int sign, FunctionCallInfo fcinfo, const DsArgs *a)
 {
+	const char *fname = a->fname;
 	bool		won_null = !ds_has(fcinfo, a->won);
 	bool		won = !won_null && PG_GETARG_BOOL(a->won);
 	bool		has_amount = ds_has(fcinfo, a->amount);
@@ -176,15 +241,15 @@ ds_row(DealSummary *s, int sign, FunctionCallInfo fcinfo, const DsArgs *a, const
 				pscale = 0;
 
 	if (has_amount)
-		kpi_numeric_nonneg(PG_GETARG_DATUM(a->amount), fcinfo, fname, "amount",
-						   "Deal amounts are values of deals; filter out or fix credit notes and corrections.",
-						   &v, &dscale);
+		kpi_amount_nonneg(PG_GETARG_DATUM(a->amount), a->amount_type, fname, "amount",
+						  "Deal amounts are values of deals; filter out or fix credit notes and corrections.",
+						  &v, &dscale);
 	if (has_prob)
-		ds_probability(fcinfo, a, fname, &p, &pscale);
+		ds_probability(fcinfo, a, &p, &pscale);
 
 	/* every other count is at most deals: if deals takes one more row, they do */
 	if (sign > 0 && s->deals == PG_INT64_MAX)
-		kpi_count_overflow(kpi_caller(fcinfo, fname),
+		kpi_count_overflow(fname,
 						   psprintf("The summary already holds " INT64_FORMAT " deals.", s->deals));
 	s->deals += sign;
 	if (!won_null)
@@ -209,24 +274,50 @@ ds_row(DealSummary *s, int sign, FunctionCallInfo fcinfo, const DsArgs *a, const
 			if (dscale + pscale > KPI_MAX_SCALE || __builtin_mul_overflow(v, p, &w))
 				ereport(ERROR,
 						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("%s: amount * probability out of range for exact accumulation", kpi_caller(fcinfo, fname)),
+						 errmsg("%s: amount * probability out of range for exact accumulation", fname),
 						 errhint("Round the probability, e.g. round(probability, 4).")));
 			if (!kpi_moneysum_step(&s->weighted, ds_align(s, w, dscale + pscale), dscale + pscale, sign))
 				return false;
 		}
 	}
+	/* a row with a time gives the summary its time kind */
+	if (ds_has(fcinfo, a->created) || ds_has(fcinfo, a->closed))
+	{
+		if (s->time_kind == DS_TIME_NONE)
+			s->time_kind = ds_kind(fcinfo, a);
+		s->time_rows += sign;
+		if (s->time_rows < 0)
+			return false;
+		if (s->time_rows == 0 && s->time_kind != DS_TIME_UNKNOWN)
+			s->time_kind = DS_TIME_NONE;
+	}
 	if (!won_null && ds_has(fcinfo, a->created) && ds_has(fcinfo, a->closed))
 	{
-		int64		created = ds_time(fcinfo, a, a->created, fname, "created");
-		int64		closed = ds_time(fcinfo, a, a->closed, fname, "closed");
+		int64		created = ds_time(fcinfo, a, a->created, "created");
+		int64		closed = ds_time(fcinfo, a, a->closed, "closed");
 
 		if (closed < created)
+		{
+			int			kind = ds_kind(fcinfo, a);
+
+			if (kpi_invalid_rows == KPI_INVALID_SKIP)
+			{
+				/* the deal counts everywhere but in the sales cycle */
+				s->skipped += sign;
+				return s->skipped >= 0;
+			}
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s: closed must not be before created", kpi_caller(fcinfo, fname)),
-					 errdetail("A decided deal was closed %.6f days before it was created.",
+					 errmsg("%s: closed must not be before created", fname),
+					 kind == DS_TIME_UNKNOWN ?
+					 errdetail("A %s deal was closed %.6f days before it was created.", won ? "won" : "lost",
+							   ((double) created - (double) closed) / KPI_USECS_PER_DAY) :
+					 errdetail("A %s deal has created = %s and closed = %s (%.6f days earlier).", won ? "won" : "lost",
+							   ds_time_text(fcinfo, a->created, kind), ds_time_text(fcinfo, a->closed, kind),
 							   ((double) created - (double) closed) / KPI_USECS_PER_DAY),
-					 errhint("Fix the deal's dates, or pass NULL as closed to leave it out of the sales cycle.")));
+					 errhint("Add WHERE closed_at >= created_at (your column names) to leave such deals out, fix their dates, "
+							 "or SET sales_kpi.invalid_rows = 'skip' to leave them out of the sales cycle and count them.")));
+		}
 		if (won)
 		{
 			s->cycle_us += sign * ((int128) closed - (int128) created);
@@ -245,28 +336,63 @@ ds_row(DealSummary *s, int sign, FunctionCallInfo fcinfo, const DsArgs *a, const
  * the executor then recomputes the window frame.
  */
 Datum
-deals_accum(FunctionCallInfo fcinfo, int sign, const DsArgs *a, const char *fname)
+deals_accum(FunctionCallInfo fcinfo, int sign, const DsArgs *a)
 {
 	DealSummary *s;
 
 	if (sign < 0 && PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = ds_state(fcinfo, 0);
-	if (!ds_row(s, sign, fcinfo, a, fname) || (sign < 0 && ds_broken(s)))
+	if (!ds_row(s, sign, fcinfo, a) || (sign < 0 && ds_broken(s)))
 		PG_RETURN_NULL();
 	PG_RETURN_POINTER(s);
 }
 
-/* (amount, won, created, closed [, probability]) */
-DS_TRANSITION(deal_summary_accum, .amount = 1,.won = 2,.created = 3,.closed = 4,.prob = 5);
-DS_TRANSITION(deal_summary_accum_date, .amount = 1,.won = 2,.created = 3,.closed = 4,.prob = 5,.is_date = true);
+/*
+ * The transitions.  Each serves one SQL aggregate (named in its errors), for
+ * one time type (suffix tz, ts, date) and one amount type (suffix n, f8,
+ * f4, i4, i8: numeric, float8, float4, int4, int8); pf8 marks a float8
+ * probability (numeric otherwise).
+ */
+#define DS_ROW_ARGS .amount = 1,.won = 2,.created = 3,.closed = 4,.prob = 5
+
+/* deal_summary(amount, won, created, closed [, probability]) */
+DS_TRANSITION_AMOUNTS(deal_summary_accum_tz, .fname = "deal_summary", DS_ROW_ARGS,.kind = TIME_TIMESTAMPTZ);
+DS_TRANSITION_AMOUNTS(deal_summary_accum_ts, .fname = "deal_summary", DS_ROW_ARGS,.kind = TIME_TIMESTAMP);
+DS_TRANSITION_AMOUNTS(deal_summary_accum_date, .fname = "deal_summary", DS_ROW_ARGS,.kind = TIME_DATE);
+DS_TRANSITION_AMOUNTS(deal_summary_accum_pf8_tz, .fname = "deal_summary", DS_ROW_ARGS,.kind = TIME_TIMESTAMPTZ,
+					  .prob_type = KPI_AMOUNT_FLOAT8);
+DS_TRANSITION_AMOUNTS(deal_summary_accum_pf8_ts, .fname = "deal_summary", DS_ROW_ARGS,.kind = TIME_TIMESTAMP,
+					  .prob_type = KPI_AMOUNT_FLOAT8);
+DS_TRANSITION_AMOUNTS(deal_summary_accum_pf8_date, .fname = "deal_summary", DS_ROW_ARGS,.kind = TIME_DATE,
+					  .prob_type = KPI_AMOUNT_FLOAT8);
+/* sales_velocity(amount, won, created, closed) */
+DS_TRANSITION_AMOUNTS(sales_velocity_accum_tz, .fname = "sales_velocity", DS_ROW_ARGS,.kind = TIME_TIMESTAMPTZ);
+DS_TRANSITION_AMOUNTS(sales_velocity_accum_ts, .fname = "sales_velocity", DS_ROW_ARGS,.kind = TIME_TIMESTAMP);
+DS_TRANSITION_AMOUNTS(sales_velocity_accum_date, .fname = "sales_velocity", DS_ROW_ARGS,.kind = TIME_DATE);
 /* avg_deal_size(amount, won) */
-DS_TRANSITION(deal_summary_amount_accum, .amount = 1,.won = 2);
-/* sales_cycle_days(created, closed, won) */
-DS_TRANSITION(deal_summary_cycle_accum, .created = 1,.closed = 2,.won = 3);
-DS_TRANSITION(deal_summary_cycle_accum_date, .created = 1,.closed = 2,.won = 3,.is_date = true);
+DS_TRANSITION_AMOUNTS(deal_summary_amount_accum, .fname = "avg_deal_size",.amount = 1,.won = 2);
 /* weighted_pipeline(amount, probability): every row counts as open */
-DS_TRANSITION(deal_summary_weighted_accum, .amount = 1,.prob = 2);
+DS_TRANSITION_AMOUNTS(deal_summary_weighted_accum, .fname = "weighted_pipeline",.amount = 1,.prob = 2);
+DS_TRANSITION_AMOUNTS(deal_summary_weighted_accum_pf8, .fname = "weighted_pipeline",.amount = 1,.prob = 2,
+					  .prob_type = KPI_AMOUNT_FLOAT8);
+/* sales_cycle_days(created, closed, won) */
+DS_TRANSITION(deal_summary_cycle_accum_tz, .fname = "sales_cycle_days",.created = 1,.closed = 2,.won = 3,.kind = TIME_TIMESTAMPTZ);
+DS_TRANSITION(deal_summary_cycle_accum_ts, .fname = "sales_cycle_days",.created = 1,.closed = 2,.won = 3,.kind = TIME_TIMESTAMP);
+DS_TRANSITION(deal_summary_cycle_accum_date, .fname = "sales_cycle_days",.created = 1,.closed = 2,.won = 3,.kind = TIME_DATE);
+
+/*
+ * The symbols of 0.1.0's catalog, called by a database between installing
+ * this library and ALTER EXTENSION sales_kpi UPDATE: numeric amounts, one
+ * symbol for timestamp and timestamptz (the kind is looked up, ds_kind);
+ * deal_summary_cycle_accum_date is above, hit_ratio(won, amount)'s in hit_ratio.c.
+ * The update points every function at the symbols above.
+ */
+DS_TRANSITION(deal_summary_accum, .fname = "deal_summary", DS_ROW_ARGS,.kind = DS_TIME_UNKNOWN);
+DS_TRANSITION(deal_summary_accum_date, .fname = "deal_summary", DS_ROW_ARGS,.kind = TIME_DATE);
+DS_TRANSITION(deal_summary_amount_accum, .fname = "avg_deal_size",.amount = 1,.won = 2);
+DS_TRANSITION(deal_summary_weighted_accum, .fname = "weighted_pipeline",.amount = 1,.prob = 2);
+DS_TRANSITION(deal_summary_cycle_accum, .fname = "sales_cycle_days",.created = 1,.closed = 2,.won = 3,.kind = DS_TIME_UNKNOWN);
 
 /* ---- combine ---- */
 
@@ -275,13 +401,31 @@ DS_TRANSITION(deal_summary_weighted_accum, .amount = 1,.prob = 2);
  * when un-merging leaves a display scale uncertain.
  */
 static bool
-ds_merge(DealSummary *a, const DealSummary *b, int sign)
+ds_merge(DealSummary *a, const DealSummary *b, int sign, const char *fname)
 {
+	bool		a_real = a->time_kind != DS_TIME_NONE && a->time_kind != DS_TIME_UNKNOWN;
+	bool		b_real = b->time_kind != DS_TIME_NONE && b->time_kind != DS_TIME_UNKNOWN;
+
+	/* wall-clock and absolute durations do not add up */
+	if (a_real && b_real && a->time_kind != b->time_kind)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: cannot merge deal summaries of different time kinds", fname),
+				 errdetail("One summary was built from %s times, the other from %s times.",
+						   ds_kind_names[a->time_kind], ds_kind_names[b->time_kind]),
+				 errhint("Build every summary from times of one type, e.g. deal_summary(amount, won, created_at::timestamptz, closed_at::timestamptz).")));
+	/* unknown (a 0.1.0 summary) is contagious: the merged kind is not known either */
+	if (a->time_kind == DS_TIME_UNKNOWN || b->time_kind == DS_TIME_UNKNOWN)
+		a->time_kind = DS_TIME_UNKNOWN;
+	else if (!a_real)
+		a->time_kind = b->time_kind;
 	ds_raise_scale(a, b->scale);
 	if (pg_add_s64_overflow(a->deals, sign * b->deals, &a->deals) ||
 		pg_add_s64_overflow(a->won, sign * b->won, &a->won) ||
 		pg_add_s64_overflow(a->lost, sign * b->lost, &a->lost) ||
-		pg_add_s64_overflow(a->cycle_n, sign * b->cycle_n, &a->cycle_n))
+		pg_add_s64_overflow(a->cycle_n, sign * b->cycle_n, &a->cycle_n) ||
+		pg_add_s64_overflow(a->skipped, sign * b->skipped, &a->skipped) ||
+		pg_add_s64_overflow(a->time_rows, sign * b->time_rows, &a->time_rows))
 		kpi_count_overflow(DS_TYPNAME, NULL);
 	a->cycle_us = kpi_add128(a->cycle_us, sign * b->cycle_us);
 	for (int i = 0; i < NMONEY; i++)
@@ -291,22 +435,23 @@ ds_merge(DealSummary *a, const DealSummary *b, int sign)
 		if (!kpi_moneysum_merge(ds_money(a, i), mb, kpi_rescale(mb->sum, b->scale, a->scale), sign))
 			return false;
 	}
-	if (a->deals < 0 || a->won < 0 || a->lost < 0 || a->cycle_n < 0)
+	if (a->deals < 0 || a->won < 0 || a->lost < 0 || a->cycle_n < 0 || a->skipped < 0 || a->time_rows < 0)
 		return false;
+	/* un-merged: the kind holds while rows with a time remain */
+	if (a->time_rows == 0 && a->time_kind != DS_TIME_UNKNOWN)
+		a->time_kind = DS_TIME_NONE;
 	return true;
 }
 
-PG_FUNCTION_INFO_V1(deal_summary_combine);
-PG_FUNCTION_INFO_V1(deal_summary_combine_inv);
-
 /*
  * Both arguments of the combine functions are checked for every invariant:
- * they are anyone's values (rollup() runs over stored summaries).
+ * they are anyone's values (rollup() runs over stored summaries).  fname:
+ * deal_summary_combine, the combine function of every deal aggregate, or
+ * rollup, whose transition is deal_summary_rollup.
  */
-Datum
-deal_summary_combine(PG_FUNCTION_ARGS)
+static Datum
+ds_combine(FunctionCallInfo fcinfo, const char *fname)
 {
-	const char *fname = "deal_summary_combine";
 	DealSummary *a;
 
 	if (!PG_ARGISNULL(0))
@@ -314,19 +459,24 @@ deal_summary_combine(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		return kpi_unchanged(fcinfo);
 	a = ds_state(fcinfo, 0);
-	ds_merge(a, ds_get_valid(PG_GETARG_DATUM(1), fname), 1);
+	ds_merge(a, ds_get_valid(PG_GETARG_DATUM(1), fname), 1, fname);
 	PG_RETURN_POINTER(a);
 }
 
+KPI_FUNCTION(deal_summary_combine, ds_combine, "deal_summary_combine");
+KPI_FUNCTION(deal_summary_rollup, ds_combine, "rollup");
+
+PG_FUNCTION_INFO_V1(deal_summary_combine_inv);
+
 /*
- * Un-merge b from a.  NULL (recompute the frame) when that cannot be exact,
- * or when b holds more than a (it was never merged into a): the result would
- * be no summary of any rows.
+ * Un-merge b from a (the inverse transition of rollup).  NULL (recompute the
+ * frame) when that cannot be exact, or when b holds more than a (it was
+ * never merged into a): the result would be no summary of any rows.
  */
 Datum
 deal_summary_combine_inv(PG_FUNCTION_ARGS)
 {
-	const char *fname = "deal_summary_combine_inv";
+	const char *fname = "rollup";
 	DealSummary *a;
 
 	if (PG_ARGISNULL(0))
@@ -335,7 +485,10 @@ deal_summary_combine_inv(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	a = ds_state(fcinfo, 0);
-	if (!ds_merge(a, ds_get_valid(PG_GETARG_DATUM(1), fname), -1) || ds_broken(a))
+	/* what a summary of unknown kind leaves behind is not known: recompute */
+	if (a->time_kind == DS_TIME_UNKNOWN || deals_get(PG_GETARG_DATUM(1))->time_kind == DS_TIME_UNKNOWN)
+		PG_RETURN_NULL();
+	if (!ds_merge(a, ds_get_valid(PG_GETARG_DATUM(1), fname), -1, fname) || ds_broken(a))
 		PG_RETURN_NULL();
 	PG_RETURN_POINTER(a);
 }
@@ -356,9 +509,18 @@ deal_summary_in(PG_FUNCTION_ARGS)
 	int128		sums[NMONEY];
 	int			scales[NMONEY];
 
+	int64		version;
+
 	kpi_kv_begin(&kv, str, DS_TYPNAME);
-	if (kpi_kv_int64(&kv, "version", 0) != DS_VERSION)
+	version = kpi_kv_int64(&kv, "version", 0);
+	if (version != DS_VERSION && version != 1)
 		kpi_kv_fail(&kv, "Unsupported format version");
+	/* version 1 (0.1.0) did not record the time kind */
+	s->time_kind = version == 1 ? DS_TIME_UNKNOWN :
+		kpi_kv_word(&kv, "time", ds_kind_names, lengthof(ds_kind_names),
+					"Expected time none, date, timestamp, timestamptz or unknown");
+	if (version == DS_VERSION)
+		s->time_rows = kpi_kv_int64(&kv, "time_rows", 0);
 	s->deals = kpi_kv_int64(&kv, "deals", 0);
 	s->won = kpi_kv_int64(&kv, "won", 0);
 	s->lost = kpi_kv_int64(&kv, "lost", 0);
@@ -380,6 +542,8 @@ deal_summary_in(PG_FUNCTION_ARGS)
 		ds_money(s, i)->sum = kpi_rescale(sums[i], scales[i], s->scale);
 	s->cycle_us = kpi_kv_micros(&kv, "cycle_us", NULL);
 	s->cycle_n = kpi_kv_int64(&kv, "cycle_n", 0);
+	if (version == DS_VERSION)
+		s->skipped = kpi_kv_int64(&kv, "skipped", 0);
 	kpi_kv_end(&kv);
 	kpi_check_text(ds_broken(s), DS_TYPNAME, str);
 	PG_RETURN_POINTER(s);
@@ -392,8 +556,8 @@ deal_summary_out(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "(version=%d,deals=" INT64_FORMAT ",won=" INT64_FORMAT ",lost=" INT64_FORMAT,
-					 s->version, s->deals, s->won, s->lost);
+	appendStringInfo(&buf, "(version=%d,time=%s,time_rows=" INT64_FORMAT ",deals=" INT64_FORMAT ",won=" INT64_FORMAT
+					 ",lost=" INT64_FORMAT, s->version, ds_kind_names[s->time_kind], s->time_rows, s->deals, s->won, s->lost);
 	for (int i = 0; i < NMONEY; i++)
 	{
 		KpiMoneySum *m = ds_money(s, i);
@@ -406,7 +570,7 @@ deal_summary_out(PG_FUNCTION_ARGS)
 	/* the summed cycle is an int128: one deal fits in int64, a sum may not */
 	appendStringInfoString(&buf, ",cycle_us=");
 	kpi_append_decimal(&buf, s->cycle_us, 0);
-	appendStringInfo(&buf, ",cycle_n=" INT64_FORMAT ")", s->cycle_n);
+	appendStringInfo(&buf, ",cycle_n=" INT64_FORMAT ",skipped=" INT64_FORMAT ")", s->cycle_n, s->skipped);
 	PG_RETURN_CSTRING(buf.data);
 }
 
@@ -416,10 +580,18 @@ deal_summary_recv(PG_FUNCTION_ARGS)
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	DealSummary *s = kpi_fixed_new(DS_VERSION, sizeof(DealSummary));
 
-	s->version = pq_getmsgbyte(buf);
-	if (s->version != DS_VERSION)
+	int			version = pq_getmsgbyte(buf);
+
+	if (version != DS_VERSION && version != 1)
 		kpi_bad_binary(DS_TYPNAME, "Unsupported format version.");
-	s->flags = pq_getmsgbyte(buf);
+	s->time_kind = pq_getmsgbyte(buf);
+	/* version 1 (0.1.0): a flags byte, always 0, and no time kind */
+	if (version == 1)
+	{
+		if (s->time_kind != 0)
+			kpi_bad_binary(DS_TYPNAME, "Unknown flag bits are set.");
+		s->time_kind = DS_TIME_UNKNOWN;
+	}
 	s->scale = pq_getmsgint(buf, 2);
 	s->deals = pq_getmsgint64(buf);
 	s->won = pq_getmsgint64(buf);
@@ -435,6 +607,11 @@ deal_summary_recv(PG_FUNCTION_ARGS)
 	}
 	s->cycle_us = kpi_recv_int128(buf, DS_TYPNAME);
 	s->cycle_n = pq_getmsgint64(buf);
+	if (version == DS_VERSION)
+	{
+		s->skipped = pq_getmsgint64(buf);
+		s->time_rows = pq_getmsgint64(buf);
+	}
 	kpi_recv_end(buf, DS_TYPNAME);
 	kpi_check_binary(ds_broken(s), DS_TYPNAME);
 	PG_RETURN_POINTER(s);
@@ -448,7 +625,7 @@ deal_summary_send(PG_FUNCTION_ARGS)
 
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, s->version);
-	pq_sendbyte(&buf, s->flags);
+	pq_sendbyte(&buf, s->time_kind);
 	pq_sendint16(&buf, s->scale);
 	pq_sendint64(&buf, s->deals);
 	pq_sendint64(&buf, s->won);
@@ -464,6 +641,8 @@ deal_summary_send(PG_FUNCTION_ARGS)
 	}
 	kpi_send_int128(&buf, s->cycle_us);
 	pq_sendint64(&buf, s->cycle_n);
+	pq_sendint64(&buf, s->skipped);
+	pq_sendint64(&buf, s->time_rows);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -485,6 +664,40 @@ PG_FUNCTION_INFO_V1(deal_summary_open);
 PG_FUNCTION_INFO_V1(deal_summary_weighted_pipeline);
 PG_FUNCTION_INFO_V1(deal_summary_avg_deal_size);
 PG_FUNCTION_INFO_V1(deal_summary_sales_cycle_days);
+PG_FUNCTION_INFO_V1(deal_summary_skipped_rows);
+PG_FUNCTION_INFO_V1(deal_summary_final);
+
+/*
+ * The final functions of the aggregates over deal rows announce the rows
+ * left out (sales_kpi.invalid_rows = skip) once per result.  Not in window
+ * functions, whose final function runs once per row (read skipped_rows()
+ * there), and not when the accessor is called on a stored summary.
+ */
+void
+deals_warn_skipped(FunctionCallInfo fcinfo, const DealSummary *s, const char *fname)
+{
+	if (s->skipped > 0 && AggCheckCallContext(fcinfo, NULL) == AGG_CONTEXT_AGGREGATE)
+		ereport(WARNING,
+				(errcode(ERRCODE_WARNING),
+				 errmsg("%s: " INT64_FORMAT " decided %s closed before created left out of the sales cycle",
+						fname, s->skipped, s->skipped == 1 ? "deal" : "deals"),
+				 errdetail("sales_kpi.invalid_rows is skip: those deals count in every other KPI of the result."),
+				 errhint("skipped_rows(deal_summary) gives the count; WHERE closed_at < created_at finds the rows.")));
+}
+
+Datum
+deal_summary_skipped_rows(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(deals_get(PG_GETARG_DATUM(0))->skipped);
+}
+
+/* the final function of deal_summary(): the summary itself */
+Datum
+deal_summary_final(PG_FUNCTION_ARGS)
+{
+	deals_warn_skipped(fcinfo, deals_get(PG_GETARG_DATUM(0)), "deal_summary");
+	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+}
 
 Datum
 deal_summary_deals(PG_FUNCTION_ARGS)
@@ -552,8 +765,10 @@ Datum
 deal_summary_sales_cycle_days(PG_FUNCTION_ARGS)
 {
 	double		d;
+	DealSummary *s = deals_get(PG_GETARG_DATUM(0));
 
-	if (!deals_cycle_days(deals_get(PG_GETARG_DATUM(0)), &d))
+	deals_warn_skipped(fcinfo, s, "sales_cycle_days");
+	if (!deals_cycle_days(s, &d))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(d);
 }

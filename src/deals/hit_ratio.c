@@ -113,8 +113,10 @@ hit_ratio_final(PG_FUNCTION_ARGS)
 
 /* ---- hit_ratio(won, amount) and the hit ratios of a deal_summary ---- */
 
-/* the transitions of hit_ratio(won, amount): a deal_summary of the rows */
-DS_TRANSITION(deal_summary_won_accum, .won = 1,.amount = 2);
+/* the transitions of hit_ratio(won, amount): a deal_summary of the rows, per amount type */
+DS_TRANSITION_AMOUNTS(deal_summary_won_accum, .fname = "hit_ratio",.won = 1,.amount = 2);
+/* the symbol of 0.1.0's catalog (numeric amounts), until ALTER EXTENSION UPDATE */
+DS_TRANSITION(deal_summary_won_accum, .fname = "hit_ratio",.won = 1,.amount = 2);
 
 bool
 deals_hit_ratio(const DealSummary *s, double *ratio)

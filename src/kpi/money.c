@@ -91,8 +91,9 @@ kpi_numeric_decode(Datum num, FunctionCallInfo fcinfo, const char *fname,
 	int128		acc = 0;
 	const int128 *p10 = pow10_table();
 
+	(void) fcinfo;				/* errors name fname, known statically */
 	if (len < (int) sizeof(uint16))
-		elog(ERROR, "%s: corrupt numeric value", kpi_caller(fcinfo, fname));
+		elog(ERROR, "%s: corrupt numeric value", fname);
 	memcpy(&header, data, sizeof(uint16));
 
 	if ((header & NUM_SIGN_MASK) == NUM_SPECIAL)
@@ -101,7 +102,7 @@ kpi_numeric_decode(Datum num, FunctionCallInfo fcinfo, const char *fname,
 
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: %s must be a finite number, got %s", kpi_caller(fcinfo, fname), argname,
+				 errmsg("%s: %s must be a finite number, got %s", fname, argname,
 						numeric_is_nan(n) ? "NaN" :
 						(header & 0x2000) ? "-Infinity" : "Infinity"),
 				 errhint("Filter such rows out or replace them, e.g. WHERE %s <> 'NaN'.", argname)));
@@ -120,7 +121,7 @@ kpi_numeric_decode(Datum num, FunctionCallInfo fcinfo, const char *fname,
 		int16		w;
 
 		if (len < (int) (2 * sizeof(uint16)))
-			elog(ERROR, "%s: corrupt numeric value", kpi_caller(fcinfo, fname));
+			elog(ERROR, "%s: corrupt numeric value", fname);
 		neg = (header & NUM_SIGN_MASK) == NUM_NEG;
 		dscale = header & NUM_DSCALE_MASK;
 		memcpy(&w, data + sizeof(uint16), sizeof(int16));
@@ -130,7 +131,7 @@ kpi_numeric_decode(Datum num, FunctionCallInfo fcinfo, const char *fname,
 	ndigits = (len - hdr) / (int) sizeof(int16);
 
 	if (dscale > KPI_MAX_SCALE)
-		money_overflow(kpi_caller(fcinfo, fname));
+		money_overflow(fname);
 
 	/*
 	 * value * 10^dscale = sum digit_i * 10^(4*(weight-i) + dscale).  First
@@ -186,7 +187,7 @@ kpi_numeric_decode(Datum num, FunctionCallInfo fcinfo, const char *fname,
 		{
 			if (exp10 > KPI_MAX_SCALE ||
 				__builtin_mul_overflow((int128) d, p10[exp10], &term))
-				money_overflow(kpi_caller(fcinfo, fname));
+				money_overflow(fname);
 		}
 		else
 		{
@@ -196,7 +197,7 @@ kpi_numeric_decode(Datum num, FunctionCallInfo fcinfo, const char *fname,
 			term = d / (int) p10[-exp10];
 		}
 		if (__builtin_add_overflow(acc, term, &acc))
-			money_overflow(kpi_caller(fcinfo, fname));
+			money_overflow(fname);
 	}
 	*value = neg ? -acc : acc;
 	*scale = dscale;
@@ -212,8 +213,60 @@ kpi_numeric_nonneg(Datum num, FunctionCallInfo fcinfo, const char *fname,
 	if (*value < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: %s must not be negative, got %s", kpi_caller(fcinfo, fname), argname,
+				 errmsg("%s: %s must not be negative, got %s", fname, argname,
 						DatumGetCString(DirectFunctionCall1(numeric_out, num))),
+				 hint ? errhint("%s", hint) : 0));
+}
+
+Datum
+kpi_amount_numeric(Datum d, KpiAmountType type)
+{
+	switch (type)
+	{
+		case KPI_AMOUNT_NUMERIC:
+			return d;
+		case KPI_AMOUNT_FLOAT8:
+			return DirectFunctionCall1(float8_numeric, d);
+		case KPI_AMOUNT_FLOAT4:
+			return DirectFunctionCall1(float4_numeric, d);
+		case KPI_AMOUNT_INT4:
+			return DirectFunctionCall1(int4_numeric, d);
+		case KPI_AMOUNT_INT8:
+			return DirectFunctionCall1(int8_numeric, d);
+	}
+	pg_unreachable();
+}
+
+void
+kpi_amount_decode(Datum d, KpiAmountType type, const char *fname,
+				  const char *argname, int128 *value, int *scale)
+{
+	/* integers are exact at scale 0: no numeric detour on the hot path */
+	if (type == KPI_AMOUNT_INT4)
+	{
+		*value = DatumGetInt32(d);
+		*scale = 0;
+		return;
+	}
+	if (type == KPI_AMOUNT_INT8)
+	{
+		*value = DatumGetInt64(d);
+		*scale = 0;
+		return;
+	}
+	kpi_numeric_decode(kpi_amount_numeric(d, type), NULL, fname, argname, value, scale);
+}
+
+void
+kpi_amount_nonneg(Datum d, KpiAmountType type, const char *fname,
+				  const char *argname, const char *hint, int128 *value, int *scale)
+{
+	kpi_amount_decode(d, type, fname, argname, value, scale);
+	if (*value < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s must not be negative, got %s", fname, argname,
+						DatumGetCString(DirectFunctionCall1(numeric_out, kpi_amount_numeric(d, type)))),
 				 hint ? errhint("%s", hint) : 0));
 }
 

@@ -50,6 +50,34 @@ extern void kpi_numeric_decode(Datum num, FunctionCallInfo fcinfo, const char *f
 extern void kpi_numeric_nonneg(Datum num, FunctionCallInfo fcinfo, const char *fname,
 							   const char *argname, const char *hint, int128 *value, int *scale);
 
+/*
+ * The SQL types an amount (or a probability) may come as (spec 2.1).  Each
+ * entry point knows statically which one its argument is (no fn_expr
+ * lookup: Citus calls transition functions without one).
+ */
+typedef enum KpiAmountType
+{
+	KPI_AMOUNT_NUMERIC = 0,
+	KPI_AMOUNT_FLOAT8,
+	KPI_AMOUNT_FLOAT4,
+	KPI_AMOUNT_INT4,
+	KPI_AMOUNT_INT8
+} KpiAmountType;
+
+/*
+ * An amount Datum of type type as the exact decimal value * 10^-scale: the
+ * one conversion every amount goes through.  A float is taken at the value
+ * its ::numeric cast gives (float8_numeric / float4_numeric), then decoded
+ * as a numeric (NaN and infinities refused); integers are exact at scale 0.
+ */
+extern void kpi_amount_decode(Datum d, KpiAmountType type, const char *fname,
+							  const char *argname, int128 *value, int *scale);
+/* the same, refusing a negative value (hint: NULL or a sentence) */
+extern void kpi_amount_nonneg(Datum d, KpiAmountType type, const char *fname,
+							  const char *argname, const char *hint, int128 *value, int *scale);
+/* the amount as a numeric Datum (its ::numeric cast) */
+extern Datum kpi_amount_numeric(Datum d, KpiAmountType type);
+
 /* ---- exact arithmetic ---- */
 
 extern int128 kpi_rescale(int128 v, int from, int to);

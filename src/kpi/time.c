@@ -28,9 +28,10 @@ kpi_kv_time_kind(KvParser *kv)
 pg_noreturn static void
 not_finite(FunctionCallInfo fcinfo, const char *fname, const char *argname, bool neg, const char *what)
 {
+	(void) fcinfo;				/* errors name fname, known statically */
 	ereport(ERROR,
 			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-			 errmsg("%s: %s must be finite, got %s", kpi_caller(fcinfo, fname), argname,
+			 errmsg("%s: %s must be finite, got %s", fname, argname,
 					neg ? "-infinity" : "infinity"),
 			 errhint("Use NULL for an unknown or open-ended %s.", what)));
 }
@@ -57,7 +58,7 @@ kpi_date_usec(Datum d, FunctionCallInfo fcinfo, const char *fname, const char *a
 		dt >= (DateADT) (END_TIMESTAMP / USECS_PER_DAY))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("%s: %s is out of range: %s", kpi_caller(fcinfo, fname), argname,
+				 errmsg("%s: %s is out of range: %s", fname, argname,
 						DatumGetCString(DirectFunctionCall1(date_out, d))),
 				 errhint("Dates must lie within the range of timestamp (4714 BC to 294276 AD).")));
 	return (int64) dt * KPI_USECS_PER_DAY;

@@ -7,18 +7,6 @@
 
 #include <math.h>
 
-#include "nodes/primnodes.h"
-#include "utils/lsyscache.h"
-
-/* Only called on error paths, so rows pay nothing for it. */
-const char *
-kpi_caller(FunctionCallInfo fcinfo, const char *fallback)
-{
-	Aggref	   *aggref = fcinfo ? AggGetAggref(fcinfo) : NULL;
-	char	   *name = aggref ? get_func_name(aggref->aggfnoid) : NULL;
-
-	return name ? name : fallback;
-}
 
 /* Text input that breaks a rule of typname: detail says which. */
 void

@@ -31,12 +31,6 @@
 #include "fmgr.h"
 #include "kpi/compat.h"
 
-/*
- * The name to put in an error message: the SQL aggregate the user called
- * (hit_ratio, sales_velocity, ...) when we run inside one, else fallback.
- */
-extern const char *kpi_caller(FunctionCallInfo fcinfo, const char *fallback);
-
 extern pg_noreturn void kpi_bad_text(const char *typname, const char *input, const char *detail);
 extern pg_noreturn void kpi_bad_binary(const char *typname, const char *detail);
 extern pg_noreturn void kpi_bad_value(const char *fname, const char *typname, const char *detail);
@@ -85,6 +79,19 @@ kpi_valid(void *value, KpiValidator broken, const char *fname, const char *typna
 	kpi_check_value(broken(value), fname, typname);
 	return value;
 }
+
+/*
+ * sales_kpi.invalid_rows (module.c): rows whose values contradict each other
+ * (closed before created, active_until before active_from) are an error
+ * (the default) or, with skip, left out of the KPI they break and counted.
+ */
+typedef enum KpiInvalidRows
+{
+	KPI_INVALID_ERROR = 0,
+	KPI_INVALID_SKIP = 1
+} KpiInvalidRows;
+
+extern int	kpi_invalid_rows;
 
 /* ---- argument checks (22023) ---- */
 

@@ -63,9 +63,9 @@ WITH per_rep AS (
   SELECT team, ord, rep,
          open_deals(s) * k AS open, open_amount(s) * k AS open_amount,
          avg_deal_size(s) AS avg_won, hit_ratio(s) AS hit, sales_cycle_days(s) AS cycle,
-         sales_velocity((open_deals(s) * k)::float8, hit_ratio(s), avg_deal_size(s), sales_cycle_days(s)) AS velocity,
+         sales_velocity(s) * k AS velocity,
          hit_ratio(b) AS b_hit, sales_cycle_days(b) AS b_cycle,
-         sales_velocity((open_deals(b) * bk)::float8, hit_ratio(b), avg_deal_size(b), sales_cycle_days(b)) AS b_velocity
+         sales_velocity(b) * bk AS b_velocity
   FROM lines
 )
 SELECT team AS "team", rep AS "rep",
@@ -86,8 +86,8 @@ ORDER BY CASE kpi.team WHEN 'all teams' THEN 2 ELSE 1 END, kpi.team, kpi.ord, kp
 \echo '== 2. Teams: plain aggregates straight over the deal rows =='
 \echo '   hit % = hit_ratio(won); by amount = hit_ratio(won, amount), the share of the'
 \echo '   decided money that was won; velocity/day = sales_velocity(amount, won,'
-\echo '   created_at, closed_at), which counts EVERY deal of the two years as an'
-\echo '   opportunity (compare: won revenue per day).'
+\echo '   created_at, closed_at): the open deals at the rates of the decided ones'
+\echo '   (compare: won revenue per day).'
 SELECT coalesce(r.team, 'all teams') AS "team", count(DISTINCT r.rep_id) AS "reps", count(*) AS "deals",
        count(*) FILTER (WHERE d.won) AS "won", count(*) FILTER (WHERE NOT d.won) AS "lost",
        count(*) FILTER (WHERE d.won IS NULL) AS "open",

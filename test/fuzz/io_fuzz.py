@@ -217,10 +217,11 @@ def copy_file(payloads):
 # --------------------------------------------------------------------------
 
 def layout_deal_summary(p):
-    # version u8, flags u8, scale i16, deals, won, lost i64,
-    # NMONEY x (sum i128, n i64, scale_n i64, scale i16), cycle_us i128, cycle_n i64
-    f = [(0, 1, 'version'), (1, 1, 'flags'), (2, 2, 'scale'), (4, 8, 'deals'), (12, 8, 'won'), (20, 8, 'lost')]
-    nmoney, rest = divmod(len(p) - 28 - 24, 34)
+    # version u8, time_kind u8, scale i16, deals, won, lost i64,
+    # NMONEY x (sum i128, n i64, scale_n i64, scale i16), cycle_us i128, cycle_n i64,
+    # skipped i64, time_rows i64 (format version 2)
+    f = [(0, 1, 'version'), (1, 1, 'time_kind'), (2, 2, 'scale'), (4, 8, 'deals'), (12, 8, 'won'), (20, 8, 'lost')]
+    nmoney, rest = divmod(len(p) - 28 - 24 - 16, 34)
     if rest or nmoney < 0:
         return None
     for i in range(nmoney):
@@ -228,7 +229,7 @@ def layout_deal_summary(p):
         f += [(o, 16, 'money%d.sum' % i), (o + 16, 8, 'money%d.n' % i),
               (o + 24, 8, 'money%d.scale_n' % i), (o + 32, 2, 'money%d.scale' % i)]
     o = 28 + 34 * nmoney
-    return f + [(o, 16, 'cycle_us'), (o + 16, 8, 'cycle_n')]
+    return f + [(o, 16, 'cycle_us'), (o + 16, 8, 'cycle_n'), (o + 24, 8, 'skipped'), (o + 32, 8, 'time_rows')]
 
 
 def layout_order_summary(p):

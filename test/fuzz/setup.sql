@@ -418,6 +418,11 @@ BEGIN
         PERFORM fz_check(x, 'rollup(v, seed)');
     EXCEPTION
         WHEN numeric_value_out_of_range THEN NULL;
+        -- a mutant of another time kind than the seed: refusing to merge is right
+        WHEN invalid_parameter_value THEN
+            IF SQLERRM NOT LIKE '%different time kinds%' THEN
+                PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+            END IF;
         WHEN OTHERS THEN
             PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
     END;
@@ -436,6 +441,10 @@ BEGIN
         END IF;
     EXCEPTION
         WHEN numeric_value_out_of_range THEN NULL;
+        WHEN invalid_parameter_value THEN
+            IF SQLERRM NOT LIKE '%different time kinds%' THEN
+                PERFORM fz_bad(ctx, format('moving-window rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+            END IF;
         WHEN OTHERS THEN
             PERFORM fz_bad(ctx, format('moving-window rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
     END;
@@ -487,6 +496,11 @@ BEGIN
         PERFORM fz_check(x, 'rollup(seed, v)');
     EXCEPTION
         WHEN numeric_value_out_of_range THEN NULL;
+        -- a mutant of another time kind than the seed: refusing to merge is right
+        WHEN invalid_parameter_value THEN
+            IF SQLERRM NOT LIKE '%different time kinds%' THEN
+                PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+            END IF;
         WHEN OTHERS THEN
             PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
     END;
@@ -556,6 +570,11 @@ BEGIN
         PERFORM fz_check(x, 'rollup(v, v)');
     EXCEPTION
         WHEN numeric_value_out_of_range THEN NULL;
+        -- a mutant of another time kind than the seed: refusing to merge is right
+        WHEN invalid_parameter_value THEN
+            IF SQLERRM NOT LIKE '%different time kinds%' THEN
+                PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+            END IF;
         WHEN OTHERS THEN
             PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
     END;
@@ -794,6 +813,11 @@ BEGIN
         PERFORM fz_check(x, 'rollup(v, v)');
     EXCEPTION
         WHEN numeric_value_out_of_range THEN NULL;
+        -- a mutant of another time kind than the seed: refusing to merge is right
+        WHEN invalid_parameter_value THEN
+            IF SQLERRM NOT LIKE '%different time kinds%' THEN
+                PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+            END IF;
         WHEN OTHERS THEN
             PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
     END;
