@@ -73,5 +73,5 @@ expect_denied "$plain" "DROP EXTENSION sales_kpi"
 expect_denied "$plain" "ALTER EXTENSION sales_kpi UPDATE"
 expect_denied "$plain" "ALTER EXTENSION sales_kpi SET SCHEMA pg_catalog"
 # the owner may drop (and recreate) the whole extension
-as "$owner" -c "DROP EXTENSION sales_kpi" -c "CREATE EXTENSION sales_kpi" || fail "the owner cannot drop and recreate the extension"
+as "$owner" -c "DROP EXTENSION sales_kpi CASCADE" -c "CREATE EXTENSION sales_kpi" || fail "the owner cannot drop and recreate the extension"
 echo "trusted: $n regression tests passed as non-superuser $owner; owner and plain user denied 13 privileged statements"
