@@ -22,6 +22,10 @@ REGRESS_OPTS = --inputdir=.
 
 # Warnings are errors in CI and in test/run_tests.sh (WERROR=1).
 PG_CFLAGS += -Wall -Wextra
+# Export only the SQL-callable functions and the module magic (PGDLLEXPORT,
+# see src/kpi/compat.h): no other symbol of ours can clash with another library
+# loaded into the same backend.  PGXS adds this itself from PostgreSQL 16 on.
+PG_CFLAGS += -fvisibility=hidden
 # PostgreSQL's own headers are not -Wextra clean (sign-compare in ARR_DATA_PTR):
 # treat them as system headers so the warnings apply to our code only.
 PG_CPPFLAGS += -isystem $(shell $(PG_CONFIG) --includedir-server)

@@ -21,7 +21,8 @@
  *  - Every aggregate state is a real SQL type (int8[] or one of our varlena
  *    types), never internal, so Citus can push partial aggregation down.
  *  - Functions shared between files are prefixed: kpi_ in the kernel, the
- *    family's prefix (deals_, stages_) in a family.
+ *    family's prefix (deals_, stages_) in a family; all of them are hidden
+ *    from other libraries in the same backend (compat.h).
  */
 #ifndef KPI_KPI_H
 #define KPI_KPI_H

@@ -45,14 +45,6 @@ pow10_table(void)
 	return pow10_128;
 }
 
-/* 10^scale, 0 <= scale <= KPI_MAX_SCALE */
-int128
-kpi_pow10(int scale)
-{
-	Assert(scale >= 0 && scale <= KPI_MAX_SCALE);
-	return pow10_table()[scale];
-}
-
 pg_noreturn static void
 money_overflow(const char *fname);
 

@@ -52,7 +52,6 @@ extern void kpi_numeric_nonneg(Datum num, FunctionCallInfo fcinfo, const char *f
 
 /* ---- exact arithmetic ---- */
 
-extern int128 kpi_pow10(int scale);
 extern int128 kpi_rescale(int128 v, int from, int to);
 extern int128 kpi_add128(int128 a, int128 b);
 

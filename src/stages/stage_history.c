@@ -831,7 +831,6 @@ stage_history_send(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-
 /* ---- reading: deal by deal, with the code of the two-level form ---- */
 
 /* the stage list stored in h, as the StageList the aggregates use */
