@@ -83,21 +83,28 @@ def tis_ctes(as_of):
     in (time, position) order per deal (one sort, one WindowAgg):
       starts = first event of a visit (a run of one position),
       gap    = time to the deal's next event (NULL on its last one).
+      last_run = the event is in the deal's last run (all later events of
+               the deal are of its position): the open visit, if in the list.
     A visit's length is the sum of the gaps of its events, so per deal and
-    stage (ds): visits, closed time = sum(gap), cur = holds the deal's last
-    event (its open visit), age = as_of - start of the latest visit.  Then
-    per stage (st): exited deals (not current) with avg / median of their
-    time, current deals with their average age and the stale ones."""
-    return ("ev AS (SELECT deal_id, pos, t, pos IS DISTINCT FROM lag(pos) OVER w AS starts, lead(t) OVER w - t AS gap"
+    stage (ds): visits, closed time = sum(gap) outside the open visit,
+    closed = has a closed visit, cur = holds the deal's last event (its open
+    visit), age = as_of - start of the latest visit.  Then per stage (st):
+    exited deals (those with closed visits, also when back in the stage now)
+    with avg / median of their closed time, current deals with their average
+    age and the stale ones."""
+    return ("ev AS (SELECT deal_id, pos, t, pos IS DISTINCT FROM lag(pos) OVER w AS starts, lead(t) OVER w - t AS gap,"
+            " min(pos) OVER f = max(pos) OVER f AS last_run"
             " FROM (SELECT deal_id, coalesce(array_position(" + STAGES + ", stage), 6) pos, entered_at t FROM stage_events"
             " WHERE stage IS NOT NULL AND entered_at <= " + as_of + ") se"
-            " WINDOW w AS (PARTITION BY deal_id ORDER BY t, pos)),"
+            " WINDOW w AS (PARTITION BY deal_id ORDER BY t, pos),"
+            " f AS (w ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)),"
             " ds AS (SELECT pos, (count(*) FILTER (WHERE starts))::int visits, bool_or(gap IS NULL) cur,"
-            " date_part('epoch', sum(gap)) / 86400 days, " + as_of + " - max(t) FILTER (WHERE starts) age"
+            " bool_or(starts AND NOT last_run) closed,"
+            " date_part('epoch', sum(gap) FILTER (WHERE NOT last_run)) / 86400 days, " + as_of + " - max(t) FILTER (WHERE starts) age"
             " FROM ev WHERE pos < 6 GROUP BY deal_id, pos),"
-            " st AS (SELECT pos, sum(visits) visits, count(*) FILTER (WHERE NOT cur) exited,"
-            " avg(days) FILTER (WHERE NOT cur) avg_days,"
-            " percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FILTER (WHERE NOT cur) median_days,"
+            " st AS (SELECT pos, sum(visits) visits, count(*) FILTER (WHERE closed) exited,"
+            " avg(days) FILTER (WHERE closed) avg_days,"
+            " percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FILTER (WHERE closed) median_days,"
             " count(*) FILTER (WHERE cur) cur, avg(date_part('epoch', age) / 86400) FILTER (WHERE cur) cur_days,"
             " count(*) FILTER (WHERE cur AND age > interval '30 days') stale FROM ds GROUP BY pos)")
 

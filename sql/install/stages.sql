@@ -70,14 +70,14 @@ CREATE FUNCTION outside_deals(funnel stage_funnel) RETURNS pg_catalog.int8
 CREATE FUNCTION win_probability(funnel stage_funnel, stage pg_catalog.text) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'stage_funnel_win_probability' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION stage_conversion(stage_funnel, pg_catalog.text, pg_catalog.text) IS 'conversion between two stages: reached(to_stage) / reached(from_stage); NULL when reached(from_stage) = 0';
-COMMENT ON FUNCTION stage_conversion(stage_funnel) IS 'the funnel as rows: stage, position, reached, step_rate (reached(k)/reached(k-1)), cumulative_rate (reached(k)/reached(1)), win_probability (reached(last)/reached(k))';
-COMMENT ON FUNCTION win_probability(stage_funnel, pg_catalog.text) IS 'win probability by stage: P(reaching the last stage of the list | reached this stage) = reached(last) / reached(stage); NULL when no deal reached it';
+COMMENT ON FUNCTION stage_conversion(stage_funnel) IS 'the funnel as rows: stage, position, reached, step_rate (reached(k)/reached(k-1)), cumulative_rate (reached(k)/reached(1)), win_probability (deals counted for k that entered the last stage / reached(k))';
+COMMENT ON FUNCTION win_probability(stage_funnel, pg_catalog.text) IS 'win probability by stage: P(entered the last stage of the list | counted for this stage), a probability in every mode; NULL when no deal reached it, or for a version-1 funnel of mode entered (it lacks the count)';
 COMMENT ON FUNCTION reached(stage_funnel, pg_catalog.text) IS 'number of deals that reached the stage (per the funnel''s mode)';
 COMMENT ON FUNCTION deals(stage_funnel) IS 'number of deals counted into the funnel, including those outside it';
 COMMENT ON FUNCTION outside_deals(stage_funnel) IS 'number of deals that entered no stage of the list (e.g. only ''closed lost'')';
 
 -- time in stage: stage_times across per-deal paths
--- @type stage_times extended 'time in stage across deals: per stage visits, exited deals with their total time (exact) and a histogram for the median (within 1/128), deals currently in it with the age of their visit at as_of; read with time_in_stage() or stage_report()'
+-- @type stage_times extended 'time in stage across deals: per stage visits, exited deals (with closed visits) with their total closed time, exact per-deal totals up to 32 per stage and a histogram beyond (within 1/128) for the median, deals currently in it with the age of their visit at as_of; read with time_in_stage() or stage_report()'
 
 CREATE FUNCTION stage_times_combine(stage_times, stage_times) RETURNS stage_times
     AS 'MODULE_PATHNAME', 'stage_times_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -112,7 +112,7 @@ CREATE FUNCTION time_in_stage(times stage_times,
     OUT exited_deals pg_catalog.int8, OUT avg_days pg_catalog.float8, OUT median_days pg_catalog.float8,
     OUT current_deals pg_catalog.int8, OUT avg_current_days pg_catalog.float8, OUT stale_deals pg_catalog.int8)
     RETURNS SETOF record AS 'MODULE_PATHNAME', 'stage_times_rows' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
-COMMENT ON FUNCTION time_in_stage(stage_times) IS 'time in stage as rows: visits, exited_deals with avg_days and median_days of their total time in the stage, current_deals with avg_current_days (age at as_of), stale_deals';
+COMMENT ON FUNCTION time_in_stage(stage_times) IS 'time in stage as rows: visits, exited_deals (deals with closed visits, also when back in the stage now) with avg_days and median_days of their total closed time, current_deals with avg_current_days (age at as_of), stale_deals';
 CREATE FUNCTION stage_report(funnel stage_funnel, times stage_times,
     OUT stage pg_catalog.text, OUT "position" pg_catalog.int4, OUT reached pg_catalog.int8,
     OUT step_rate pg_catalog.float8, OUT cumulative_rate pg_catalog.float8, OUT win_probability pg_catalog.float8,
@@ -123,21 +123,21 @@ CREATE FUNCTION stage_report(funnel stage_funnel, times stage_times,
 COMMENT ON FUNCTION stage_report(stage_funnel, stage_times) IS 'funnel and time in stage of the same stage list as one row per stage';
 -- @foreach F = visits | exited_deals | current_deals | stale_deals
 -- @and SYM = visits | exited | current | stale
--- @and C = number of visits to the stage (a visit is a maximal run of the stage in a deals history; re-entries are new visits), including open ones | number of deals that visited the stage and are no longer in it | number of deals whose open (last) visit is in the stage | number of deals in the stage whose open visit is older than stale_after; NULL without stale_after
+-- @and C = number of visits to the stage (a visit is a maximal run of the stage in a deals history; re-entries are new visits), including open ones | number of deals with closed visits to the stage (a deal back in it now counts too) | number of deals whose open (last) visit is in the stage | number of deals in the stage whose open visit is older than stale_after; NULL without stale_after
 CREATE FUNCTION @F@(times stage_times, stage pg_catalog.text) RETURNS pg_catalog.int8
     AS 'MODULE_PATHNAME', 'stage_times_@SYM@' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @F@(stage_times, pg_catalog.text) IS '@C@';
 -- @end
 -- @foreach F = avg_days | median_days | avg_current_days
 -- @and SYM = avg_days | median_days | current_days
--- @and C = average total days in the stage (re-entries add up) of the deals that exited it; NULL when none did | median total days in the stage of the deals that exited it, within 1/128 of the exact median; NULL when none did | average age in days at as_of of the open visits in the stage; NULL without as_of or when no deal is in it
+-- @and C = average total days of closed visits to the stage (re-entries add up) per deal with closed visits; NULL when none | median total days of closed visits to the stage per deal with closed visits: exact while the stage has at most 32, else within 1/128; NULL when none | average age in days at as_of of the open visits in the stage; NULL without as_of or when no deal is in it
 CREATE FUNCTION @F@(times stage_times, stage pg_catalog.text) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'stage_times_@SYM@' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @F@(stage_times, pg_catalog.text) IS '@C@';
 -- @end
 CREATE FUNCTION percentile_days(times stage_times, stage pg_catalog.text, fraction pg_catalog.float8) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'stage_times_percentile_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION percentile_days(stage_times, pg_catalog.text, pg_catalog.float8) IS 'percentile (fraction 0..1, as percentile_cont) of the total days in the stage of the deals that exited it, within 1/128; fraction 0.5 is median_days; NULL when none did';
+COMMENT ON FUNCTION percentile_days(stage_times, pg_catalog.text, pg_catalog.float8) IS 'percentile (fraction 0..1, as percentile_cont) of the total days of closed visits to the stage per deal with closed visits: exact while the stage has at most 32, else within 1/128; fraction 0.5 is median_days; NULL when none';
 -- @foreach F = deals | outside_deals
 -- @and SYM = deals | outside
 -- @and C = number of deals with an event at or before as_of, including those outside the stage list | number of deals that entered no stage of the list by as_of

@@ -12,3 +12,18 @@
 -- @include sql/include/deals_rows.sql
 -- @include sql/include/churn_rows.sql
 -- @include sql/include/customers_amounts.sql
+
+------------------------------------------------------------------------------
+-- stages family (issue 11: items 2, 3, 7, 12)                (src/stages/)
+-- No object is added or dropped: the C functions read every 0.1.0 value
+-- (stage_path 1, stage_funnel 1, stage_times 1, text, binary and stored)
+-- and write the new formats; only the descriptions change with the rules.
+------------------------------------------------------------------------------
+COMMENT ON TYPE stage_times IS 'time in stage across deals: per stage visits, exited deals (with closed visits) with their total closed time, exact per-deal totals up to 32 per stage and a histogram beyond (within 1/128) for the median, deals currently in it with the age of their visit at as_of; read with time_in_stage() or stage_report()';
+COMMENT ON FUNCTION stage_conversion(stage_funnel) IS 'the funnel as rows: stage, position, reached, step_rate (reached(k)/reached(k-1)), cumulative_rate (reached(k)/reached(1)), win_probability (deals counted for k that entered the last stage / reached(k))';
+COMMENT ON FUNCTION win_probability(stage_funnel, pg_catalog.text) IS 'win probability by stage: P(entered the last stage of the list | counted for this stage), a probability in every mode; NULL when no deal reached it, or for a version-1 funnel of mode entered (it lacks the count)';
+COMMENT ON FUNCTION time_in_stage(stage_times) IS 'time in stage as rows: visits, exited_deals (deals with closed visits, also when back in the stage now) with avg_days and median_days of their total closed time, current_deals with avg_current_days (age at as_of), stale_deals';
+COMMENT ON FUNCTION exited_deals(stage_times, pg_catalog.text) IS 'number of deals with closed visits to the stage (a deal back in it now counts too)';
+COMMENT ON FUNCTION avg_days(stage_times, pg_catalog.text) IS 'average total days of closed visits to the stage (re-entries add up) per deal with closed visits; NULL when none';
+COMMENT ON FUNCTION median_days(stage_times, pg_catalog.text) IS 'median total days of closed visits to the stage per deal with closed visits: exact while the stage has at most 32, else within 1/128; NULL when none';
+COMMENT ON FUNCTION percentile_days(stage_times, pg_catalog.text, pg_catalog.float8) IS 'percentile (fraction 0..1, as percentile_cont) of the total days of closed visits to the stage per deal with closed visits: exact while the stage has at most 32, else within 1/128; fraction 0.5 is median_days; NULL when none';

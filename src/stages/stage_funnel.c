@@ -32,7 +32,7 @@ stages_funnel_new(const StageList *sl, FunnelMode mode)
 	Size		size;
 	StageFunnel *f;
 
-	size = offsetof(StageFunnel, reached) + sizeof(int64) * sl->nstages + namelen;
+	size = offsetof(StageFunnel, reached) + 2 * sizeof(int64) * sl->nstages + namelen;
 	f = palloc0(size);
 	SET_VARSIZE(f, size);
 	f->version = FUNNEL_VERSION;
@@ -43,14 +43,56 @@ stages_funnel_new(const StageList *sl, FunnelMode mode)
 	return f;
 }
 
+/*
+ * A version-1 value as stored by 0.1.0 (reached[], then the names; its hash
+ * was the native one) converted to the current layout: in modes implied and
+ * ordered won[k] = reached[last]; in mode entered won is unknown.
+ */
+static StageFunnel *
+funnel_from_v1(const StageFunnel *old)
+{
+	const char *oldnames = (const char *) &old->reached[old->nstages];
+	StageList	sl;
+	StageFunnel *f;
+	int			n = old->nstages;
+
+	if (VARSIZE(old) < offsetof(StageFunnel, reached) + sizeof(int64) * n + n ||
+		((const char *) old)[VARSIZE(old) - 1] != '\0')
+		kpi_corrupt("stage_funnel");
+	{
+		int			nul = 0;
+
+		for (const char *c = oldnames; c < (const char *) old + VARSIZE(old); c++)
+			nul += *c == '\0';
+		if (nul != n)
+			kpi_corrupt("stage_funnel");
+	}
+	stages_from_stored(&sl, oldnames, n);
+	f = stages_funnel_new(&sl, (FunnelMode) old->mode);
+	f->deals = old->deals;
+	f->outside = old->outside;
+	memcpy(f->reached, old->reached, sizeof(int64) * n);
+	if (old->mode == MODE_ENTERED)
+		f->flags |= FUNNEL_WON_UNKNOWN;
+	else
+		for (int k = 0; k < n; k++)
+			FUNNEL_WON(f)[k] = old->reached[n - 1];
+	return f;
+}
+
 /* a stage_funnel argument, its size and version checked (its invariants hold: input checks them) */
 StageFunnel *
 stages_funnel_get(Datum d)
 {
-	StageFunnel *f = kpi_stored(d, FUNNEL_VERSION, offsetof(StageFunnel, reached), "stage_funnel");
+	struct varlena *v = PG_DETOAST_DATUM(d);
+	StageFunnel *f;
 
+	if (VARSIZE(v) > offsetof(StageFunnel, reached) && ((StageFunnel *) v)->version == 1 &&
+		((StageFunnel *) v)->nstages >= 1 && ((StageFunnel *) v)->nstages <= STAGES_MAX)
+		return funnel_from_v1((StageFunnel *) v);
+	f = kpi_stored(PointerGetDatum(v), FUNNEL_VERSION, offsetof(StageFunnel, reached), "stage_funnel");
 	if (f->nstages < 1 || f->nstages > STAGES_MAX ||
-		VARSIZE(f) < offsetof(StageFunnel, reached) + sizeof(int64) * f->nstages)
+		VARSIZE(f) < offsetof(StageFunnel, reached) + 2 * sizeof(int64) * f->nstages)
 		kpi_corrupt("stage_funnel");
 	return f;
 }
@@ -70,6 +112,10 @@ funnel_broken(const void *value)
 
 	if (f->mode > MODE_ORDERED)
 		return "Unknown mode.";
+	if (f->flags & ~FUNNEL_WON_UNKNOWN)
+		return "Unknown flag bits are set.";
+	if ((f->flags & FUNNEL_WON_UNKNOWN) && f->mode != MODE_ENTERED)
+		return "Only a funnel of mode entered can lack its won counts.";
 	if (f->deals < 0 || f->outside < 0 || f->outside > f->deals)
 		return "Counts must satisfy 0 <= outside <= deals.";
 	stages_from_stored(&sl, FUNNEL_NAMES(f), f->nstages);
@@ -95,6 +141,22 @@ funnel_broken(const void *value)
 	if (f->mode == MODE_ENTERED && reached_sum < f->deals - f->outside)
 		return psprintf("In mode entered every deal in the funnel reaches a stage: the counts must add up to at least deals - outside ("
 						INT64_FORMAT ").", f->deals - f->outside);
+	/* won counts, once the counts they are bounded by are known good */
+	for (int k = 0; k < f->nstages; k++)
+	{
+		if (f->flags & FUNNEL_WON_UNKNOWN)
+		{
+			if (FUNNEL_WON(f)[k] != 0)
+				return "Won counts set in a funnel that lacks them.";
+		}
+		else if (FUNNEL_WON(f)[k] < 0 || FUNNEL_WON(f)[k] > f->reached[k] ||
+				 FUNNEL_WON(f)[k] > f->reached[f->nstages - 1])
+			return "Each stage's won count must lie between 0 and its count and the last stage's.";
+		else if (f->mode != MODE_ENTERED && FUNNEL_WON(f)[k] != f->reached[f->nstages - 1])
+			return "In modes implied and ordered each stage's won count is the last stage's count.";
+		else if (k == f->nstages - 1 && FUNNEL_WON(f)[k] != f->reached[k])
+			return "The last stage's won count is its count.";
+	}
 	return NULL;
 }
 
@@ -129,6 +191,7 @@ void
 stages_funnel_count(StageFunnel *f, const StagePath *p)
 {
 	int			n = f->nstages;
+	int64	   *won = FUNNEL_WON(f);
 	int			level = 0;
 	int			maxpos = -1;
 	uint64		mask = 0;
@@ -155,16 +218,27 @@ stages_funnel_count(StageFunnel *f, const StagePath *p)
 	{
 		case MODE_IMPLIED:
 			for (int k = 0; k <= maxpos; k++)
+			{
 				f->reached[k]++;
+				won[k] += maxpos == n - 1;
+			}
 			break;
 		case MODE_ENTERED:
+			/* won: entered both k and the last stage (spec 2.2, revision 2) */
 			for (int k = 0; k <= maxpos; k++)
 				if (mask & (UINT64CONST(1) << k))
+				{
 					f->reached[k]++;
+					if (!(f->flags & FUNNEL_WON_UNKNOWN))
+						won[k] += maxpos == n - 1;
+				}
 			break;
 		case MODE_ORDERED:
 			for (int k = 0; k < level; k++)
+			{
 				f->reached[k]++;
+				won[k] += level == n;
+			}
 			break;
 	}
 }
@@ -186,7 +260,7 @@ stage_funnel_path_accum(PG_FUNCTION_ARGS)
 		return kpi_unchanged(fcinfo);
 	f = funnel_state(fcinfo, 2, NULL, 0, mode, "stage_funnel", &pos);
 	p = stages_path_get(PG_GETARG_DATUM(1));
-	stages_path_check_list(p, f->stages_hash, f->nstages, "stage_funnel");
+	stages_path_check_list(p, stages_get(fcinfo, 2, false, "stage_funnel"), "stage_funnel");
 	if (mode == MODE_ORDERED && !(p->flags & PATH_SORTED))
 		p = stages_path_sorted(p);
 	stages_funnel_count(f, p);
@@ -217,9 +291,16 @@ stage_funnel_stage_accum(PG_FUNCTION_ARGS)
 		f->outside++;
 	else if (mode == MODE_IMPLIED)
 		for (int k = 0; k <= pos; k++)
+		{
 			f->reached[k]++;
+			FUNNEL_WON(f)[k] += pos == f->nstages - 1;
+		}
 	else
+	{
 		f->reached[pos]++;
+		if (!(f->flags & FUNNEL_WON_UNKNOWN))
+			FUNNEL_WON(f)[pos] += pos == f->nstages - 1;
+	}
 	PG_RETURN_POINTER(f);
 }
 
@@ -258,12 +339,25 @@ stage_funnel_combine(PG_FUNCTION_ARGS)
 		pg_add_s64_overflow(a->outside, b->outside, &a->outside))
 		kpi_count_overflow("stage_funnel", NULL);
 	for (int k = 0; k < a->nstages; k++)
-		if (pg_add_s64_overflow(a->reached[k], b->reached[k], &a->reached[k]))
+		if (pg_add_s64_overflow(a->reached[k], b->reached[k], &a->reached[k]) ||
+			pg_add_s64_overflow(FUNNEL_WON(a)[k], FUNNEL_WON(b)[k], &FUNNEL_WON(a)[k]))
 			kpi_count_overflow("stage_funnel", NULL);
+	/* a funnel that lacks its won counts makes the merge lack them */
+	if ((a->flags | b->flags) & FUNNEL_WON_UNKNOWN)
+	{
+		a->flags |= FUNNEL_WON_UNKNOWN;
+		memset(FUNNEL_WON(a), 0, sizeof(int64) * a->nstages);
+	}
 	PG_RETURN_POINTER(a);
 }
 
-/* ---- I/O: (version=1,mode=implied,deals=N,outside=N,stages=["a":n,...]) ---- */
+/*
+ * ---- I/O ----
+ * version 2: (version=2,mode=entered,deals=N,outside=N,stages=["a":reached:won,...])
+ * version 1: (version=1,mode=entered,deals=N,outside=N,stages=["a":reached,...])
+ * Both are read; a funnel that lacks its won counts (read from version 1 in
+ * mode entered) is written as version 1, every other one as version 2.
+ */
 
 PG_FUNCTION_INFO_V1(stage_funnel_in);
 PG_FUNCTION_INFO_V1(stage_funnel_out);
@@ -272,7 +366,8 @@ PG_FUNCTION_INFO_V1(stage_funnel_send);
 
 /* the funnel read by an input function, before it is checked */
 static StageFunnel *
-funnel_build(const char *const *names, const int64 *reached, int n, int mode, int64 deals, int64 outside)
+funnel_build(const char *const *names, const int64 *reached, const int64 *won, int n, int mode,
+			 int64 deals, int64 outside, int version)
 {
 	StageList	sl;
 	StageFunnel *f;
@@ -283,7 +378,21 @@ funnel_build(const char *const *names, const int64 *reached, int n, int mode, in
 	f->deals = deals;
 	f->outside = outside;
 	memcpy(f->reached, reached, sizeof(int64) * n);
+	if (version == FUNNEL_VERSION)
+		memcpy(FUNNEL_WON(f), won, sizeof(int64) * n);
+	else if (mode == MODE_ENTERED)
+		f->flags |= FUNNEL_WON_UNKNOWN;
+	else
+		for (int k = 0; k < n; k++)
+			FUNNEL_WON(f)[k] = reached[n - 1];
 	return f;
+}
+
+/* the format version f is written in */
+static inline int
+funnel_out_version(const StageFunnel *f)
+{
+	return (f->flags & FUNNEL_WON_UNKNOWN) ? 1 : FUNNEL_VERSION;
 }
 
 Datum
@@ -296,11 +405,14 @@ stage_funnel_in(PG_FUNCTION_ARGS)
 				outside;
 	const char *names[STAGES_MAX];
 	int64		reached[STAGES_MAX];
+	int64		won[STAGES_MAX];
 	int			n = 0;
+	int64		version;
 	StageFunnel *f;
 
 	kpi_kv_begin(&kv, str, "stage_funnel");
-	if (kpi_kv_int64(&kv, "version", 0) != FUNNEL_VERSION)
+	version = kpi_kv_int64(&kv, "version", 0);
+	if (version != 1 && version != FUNNEL_VERSION)
 		kpi_kv_fail(&kv, "Unsupported format version");
 	mode = stages_kv_mode(&kv);
 	deals = kpi_kv_int64(&kv, "deals", 0);
@@ -314,11 +426,16 @@ stage_funnel_in(PG_FUNCTION_ARGS)
 		names[n] = kpi_kv_string(&kv, NULL);
 		kpi_kv_char(&kv, ':');
 		reached[n] = kpi_kv_number(&kv, 0, PG_INT64_MAX, "a stage count");
+		if (version == FUNNEL_VERSION)
+		{
+			kpi_kv_char(&kv, ':');
+			won[n] = kpi_kv_number(&kv, 0, PG_INT64_MAX, "a stage's won count");
+		}
 		n++;
 	} while (kpi_kv_more(&kv));
 	kpi_kv_char(&kv, ']');
 	kpi_kv_end(&kv);
-	f = funnel_build(names, reached, n, mode, deals, outside);
+	f = funnel_build(names, reached, won, n, mode, deals, outside, (int) version);
 	kpi_check_text(funnel_broken(f), "stage_funnel", str);
 	PG_RETURN_POINTER(f);
 }
@@ -332,13 +449,15 @@ stage_funnel_out(PG_FUNCTION_ARGS)
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "(version=%d,mode=%s,deals=" INT64_FORMAT ",outside=" INT64_FORMAT ",stages=[",
-					 f->version, stages_mode_names[f->mode], f->deals, f->outside);
+					 funnel_out_version(f), stages_mode_names[f->mode], f->deals, f->outside);
 	for (int k = 0; k < f->nstages; k++)
 	{
 		if (k)
 			appendStringInfoChar(&buf, ',');
 		kpi_kv_append_string(&buf, names);
 		appendStringInfo(&buf, ":" INT64_FORMAT, f->reached[k]);
+		if (funnel_out_version(f) == FUNNEL_VERSION)
+			appendStringInfo(&buf, ":" INT64_FORMAT, FUNNEL_WON(f)[k]);
 		names = stages_next(names);
 	}
 	appendStringInfoString(&buf, "])");
@@ -355,9 +474,11 @@ stage_funnel_recv(PG_FUNCTION_ARGS)
 				outside;
 	const char *names[STAGES_MAX];
 	int64		reached[STAGES_MAX];
+	int64		won[STAGES_MAX];
+	int			version = pq_getmsgbyte(buf);
 	StageFunnel *f;
 
-	if (pq_getmsgbyte(buf) != FUNNEL_VERSION)
+	if (version != 1 && version != FUNNEL_VERSION)
 		kpi_bad_binary("stage_funnel", "Unsupported format version.");
 	mode = pq_getmsgbyte(buf);
 	if (mode < 0 || mode > MODE_ORDERED)
@@ -371,9 +492,15 @@ stage_funnel_recv(PG_FUNCTION_ARGS)
 	{
 		names[k] = pq_getmsgstring(buf);
 		reached[k] = pq_getmsgint64(buf);
+		if (version == FUNNEL_VERSION)
+		{
+			won[k] = pq_getmsgint64(buf);
+			if (won[k] < 0)
+				kpi_bad_binary("stage_funnel", "Negative won count.");
+		}
 	}
 	kpi_recv_end(buf, "stage_funnel");
-	f = funnel_build(names, reached, n, mode, deals, outside);
+	f = funnel_build(names, reached, won, n, mode, deals, outside, version);
 	kpi_check_binary(funnel_broken(f), "stage_funnel");
 	PG_RETURN_POINTER(f);
 }
@@ -386,7 +513,7 @@ stage_funnel_send(PG_FUNCTION_ARGS)
 	const char *names = FUNNEL_NAMES(f);
 
 	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, f->version);
+	pq_sendbyte(&buf, funnel_out_version(f));
 	pq_sendbyte(&buf, f->mode);
 	pq_sendint16(&buf, f->nstages);
 	pq_sendint64(&buf, f->deals);
@@ -395,6 +522,8 @@ stage_funnel_send(PG_FUNCTION_ARGS)
 	{
 		pq_sendstring(&buf, names);
 		pq_sendint64(&buf, f->reached[k]);
+		if (funnel_out_version(f) == FUNNEL_VERSION)
+			pq_sendint64(&buf, FUNNEL_WON(f)[k]);
 		names = stages_next(names);
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -418,6 +547,20 @@ funnel_rate(int64 num, int64 den, double *rate)
 	return true;
 }
 
+/*
+ * Win probability of stage k: P(entered the last stage | counted for k) =
+ * won[k] / reached[k], a probability in every mode (spec 2.2, revision 2).
+ * false (NULL) when no deal reached k, or when the funnel lacks its won
+ * counts (a version-1 funnel of mode entered).
+ */
+bool
+stages_funnel_win(const StageFunnel *f, int k, double *rate)
+{
+	if (f->flags & FUNNEL_WON_UNKNOWN)
+		return false;
+	return funnel_rate(FUNNEL_WON(f)[k], f->reached[k], rate);
+}
+
 void
 stages_funnel_columns(const StageFunnel *f, int k, Datum *values, bool *nulls)
 {
@@ -428,8 +571,7 @@ stages_funnel_columns(const StageFunnel *f, int k, Datum *values, bool *nulls)
 	values[1] = Float8GetDatum(r);
 	nulls[2] = !funnel_rate(f->reached[k], f->reached[0], &r);
 	values[2] = Float8GetDatum(r);
-	/* P(reaching the last stage | reached this one) */
-	nulls[3] = !funnel_rate(f->reached[f->nstages - 1], f->reached[k], &r);
+	nulls[3] = !stages_funnel_win(f, k, &r);
 	values[3] = Float8GetDatum(r);
 }
 
@@ -440,11 +582,7 @@ PG_FUNCTION_INFO_V1(stage_funnel_deals);
 PG_FUNCTION_INFO_V1(stage_funnel_outside);
 PG_FUNCTION_INFO_V1(stage_funnel_win_probability);
 
-/*
- * Win probability by stage: P(reaching the last stage of the list, the won
- * stage | reached this stage) = reached(last) / reached(stage); NULL when no
- * deal reached the stage.
- */
+/* win_probability(funnel, stage): see stages_funnel_win */
 Datum
 stage_funnel_win_probability(PG_FUNCTION_ARGS)
 {
@@ -452,7 +590,7 @@ stage_funnel_win_probability(PG_FUNCTION_ARGS)
 	int			k = funnel_position(f, text_to_cstring(PG_GETARG_TEXT_PP(1)), "win_probability", "stage");
 	double		r;
 
-	if (!funnel_rate(f->reached[f->nstages - 1], f->reached[k], &r))
+	if (!stages_funnel_win(f, k, &r))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(r);
 }

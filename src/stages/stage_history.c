@@ -380,7 +380,8 @@ history_accum(FunctionCallInfo fcinfo, bool text_ids, TimeKind kind)
 				 errmsg("%s: the state holds %s ids and %s times, this row has %s and %s", fname,
 						(h->flags & HISTORY_TEXT_IDS) ? "text" : "bigint", kpi_time_kind_names[HISTORY_KIND(h)],
 						text_ids ? "text" : "bigint", kpi_time_kind_names[kind])));
-	if (h->stages_hash != sl->hash || h->nstages != sl->nstages)
+	/* a state stored by 0.1.0 carries the legacy hash of its list */
+	if ((h->stages_hash != sl->hash && h->stages_hash != sl->legacy_hash) || h->nstages != sl->nstages)
 		stages_changed(fname);
 	/* a plain state that outgrows HISTORY_EXPAND_AT becomes an expanded one */
 	if (!eh && inagg && h->used + RECORD_SIZE(idlen) > (Size) h->capacity &&
@@ -436,7 +437,8 @@ stage_history_combine(PG_FUNCTION_ARGS)
 		a = eh->h;
 	else
 		a = history_get(PG_GETARG_DATUM(0));
-	if (a->stages_hash != b->stages_hash || a->nstages != b->nstages || a->namelen != b->namelen ||
+	/* by the names: a state stored by 0.1.0 carries the legacy hash */
+	if (a->nstages != b->nstages || a->namelen != b->namelen ||
 		memcmp(HISTORY_NAMES(a), HISTORY_NAMES(b), a->namelen) != 0)
 		stages_changed("stage_history");
 	if ((a->flags & ~HISTORY_SORTED) != (b->flags & ~HISTORY_SORTED))
@@ -843,10 +845,13 @@ static StagePath *
 history_path(const StageHistory *h, int capacity)
 {
 	StagePath  *p = stages_path_new(capacity);
+	StageList	sl;
 
+	/* the hash of the names: a state stored by 0.1.0 carries the legacy one */
+	history_stage_list(h, &sl);
 	p->flags = PATH_SORTED | (h->flags & PATH_KIND_MASK);
 	p->nstages = h->nstages;
-	p->stages_hash = h->stages_hash;
+	p->stages_hash = sl.hash;
 	return p;
 }
 

@@ -30,24 +30,60 @@ stages_changed(const char *fname)
 }
 
 /*
- * One step of the stage-list hash that paths and funnels carry to recognise
- * their list.  Every form of a list (from an array, from input, stored) is
- * hashed by this one function, so that they all hash alike.
+ * The stage-list hash that paths and funnels carry to recognise their list.
+ * Every form of a list (from an array, from input, stored) is hashed by
+ * these functions, so that they all hash alike.
+ *
+ * list_hash (stored by stage_path version 2): FNV-1a 64 over, per name, its
+ * length as 4 bytes little-endian and its bytes.  It reads single bytes
+ * only, so a value dumped on one platform is recognised on any other.
  */
+#define FNV64_OFFSET UINT64CONST(0xcbf29ce484222325)
+#define FNV64_PRIME UINT64CONST(0x100000001b3)
+
 static inline uint64
-stage_hash_step(uint64 h, const char *name, int len, int i)
+fnv1a_byte(uint64 h, unsigned char c)
 {
-	return hash_bytes_extended((const unsigned char *) name, len, h ^ (uint64) (i + 1));
+	return (h ^ c) * FNV64_PRIME;
 }
 
 static uint64
 list_hash(const StageList *sl)
 {
+	uint64		h = FNV64_OFFSET;
+
+	for (int i = 0; i < sl->nstages; i++)
+	{
+		uint32		len = (uint32) sl->lens[i];
+
+		for (int b = 0; b < 4; b++)
+			h = fnv1a_byte(h, (unsigned char) (len >> (8 * b)));
+		for (int j = 0; j < sl->lens[i]; j++)
+			h = fnv1a_byte(h, (unsigned char) sl->names[i][j]);
+	}
+	return h;
+}
+
+/*
+ * The hash of 0.1.0 (stage_path version 1): hash_bytes_extended reads the
+ * names as native 32-bit words, so it depends on the byte order.  Kept only
+ * to recognise version-1 paths, on the platform that wrote them.
+ */
+static uint64
+list_legacy_hash(const StageList *sl)
+{
 	uint64		h = 0;
 
 	for (int i = 0; i < sl->nstages; i++)
-		h = stage_hash_step(h, sl->names[i], sl->lens[i], i);
+		h = hash_bytes_extended((const unsigned char *) sl->names[i], sl->lens[i], h ^ (uint64) (i + 1));
 	return h;
+}
+
+static void
+list_hashes(StageList *sl)
+{
+	sl->hash = list_hash(sl);
+	sl->legacy_hash = list_legacy_hash(sl);
 }
 
 /* ---- lists from arguments ---- */
@@ -90,7 +126,7 @@ list_from_array(StageList *sl, ArrayType *stages, const char *fname)
 		sl->lens[i] = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
 	}
 	sl->nstages = n;
-	sl->hash = list_hash(sl);
+	list_hashes(sl);
 }
 
 const StageList *
@@ -148,7 +184,7 @@ stages_from_names(StageList *sl, const char *const *names, int n)
 		sl->names[i] = names[i];
 		sl->lens[i] = strlen(names[i]);
 	}
-	sl->hash = list_hash(sl);
+	list_hashes(sl);
 }
 
 void
@@ -162,7 +198,7 @@ stages_from_stored(StageList *sl, const char *stored, int n)
 		sl->lens[i] = strlen(stored);
 		stored += sl->lens[i] + 1;
 	}
-	sl->hash = list_hash(sl);
+	list_hashes(sl);
 }
 
 Size

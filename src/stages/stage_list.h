@@ -7,7 +7,10 @@
  * values store it as the names one after another, each NUL-ended
  * (stages_stored_size, stages_store), and read it back with
  * stages_from_stored.  Each form hashes alike: paths, funnels, times and
- * histories carry the hash to recognise their list.
+ * histories carry the hash to recognise their list.  The hash is FNV-1a 64
+ * over each name's length (4 bytes, little-endian) and bytes, the same on
+ * every platform; 0.1.0 used hash_bytes_extended, which reads native words
+ * (legacy_hash: still recognised in version-1 stage_path values).
  */
 #ifndef STAGES_STAGE_LIST_H
 #define STAGES_STAGE_LIST_H
@@ -19,7 +22,8 @@
 typedef struct StageList
 {
 	int			nstages;
-	uint64		hash;
+	uint64		hash;			/* byte-order independent (stage_list.c) */
+	uint64		legacy_hash;	/* the native hash of 0.1.0, carried by version-1 paths */
 	const char *names[STAGES_MAX];	/* not NUL-ended: see lens */
 	int			lens[STAGES_MAX];
 } StageList;

@@ -41,17 +41,31 @@ stages_path_new(int capacity)
 StagePath *
 stages_path_get(Datum d)
 {
-	StagePath  *p = kpi_stored(d, PATH_VERSION, sizeof(StagePath), "stage_path");
+	struct varlena *v = PG_DETOAST_DATUM(d);
+	StagePath  *p;
+
+	/* version 1 has the same layout; only its hash is the legacy one */
+	if (VARSIZE(v) >= sizeof(StagePath) && ((StagePath *) v)->version == PATH_VERSION_LEGACY_HASH)
+		p = (StagePath *) v;
+	else
+		p = kpi_stored(PointerGetDatum(v), PATH_VERSION, sizeof(StagePath), "stage_path");
 
 	if (p->capacity < p->nevents || p->nevents < 0 || VARSIZE(p) != PATH_SIZE(p->capacity))
 		kpi_corrupt("stage_path");
 	return p;
 }
 
-void
-stages_path_check_list(const StagePath *p, uint64 hash, int nstages, const char *fname)
+bool
+stages_path_of_list(const StagePath *p, const StageList *sl)
 {
-	if (p->stages_hash != hash || p->nstages != nstages)
+	return p->nstages == sl->nstages &&
+		p->stages_hash == (p->version == PATH_VERSION_LEGACY_HASH ? sl->legacy_hash : sl->hash);
+}
+
+void
+stages_path_check_list(const StagePath *p, const StageList *sl, const char *fname)
+{
+	if (!stages_path_of_list(p, sl))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: the path was built with a different stage list", fname),
@@ -94,6 +108,7 @@ path_copy(const StagePath *p, int capacity)
 {
 	StagePath  *q = stages_path_new(capacity);
 
+	q->version = p->version;
 	q->flags = p->flags;
 	q->nstages = p->nstages;
 	q->nevents = p->nevents;
@@ -154,7 +169,7 @@ path_accum(FunctionCallInfo fcinfo, TimeKind kind)
 	else
 	{
 		p = stages_path_get(PG_GETARG_DATUM(0));
-		if (p->stages_hash != sl->hash || p->nstages != sl->nstages)
+		if (!stages_path_of_list(p, sl))
 			stages_changed(fname);
 		if (PATH_KIND(p) != kind)
 			ereport(ERROR,
@@ -199,6 +214,13 @@ stage_path_combine(PG_FUNCTION_ARGS)
 	b = kpi_valid(stages_path_get(PG_GETARG_DATUM(1)), path_broken, "stage_path_combine", "stage_path");
 	if (a == NULL)
 		PG_RETURN_POINTER(path_copy(b, Max(b->nevents, 4)));
+	if (a->version != b->version)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stage_path_combine: cannot merge a path of format version %d with one of version %d",
+						a->version, b->version),
+				 errdetail("Version-1 paths carry the stage-list hash of 0.1.0."),
+				 errhint("Rebuild the paths with stage_path(stage, entered_at, stages).")));
 	if (a->stages_hash != b->stages_hash || a->nstages != b->nstages)
 		stages_changed("stage_path");
 	if (PATH_KIND(a) != PATH_KIND(b))
@@ -267,7 +289,12 @@ stage_path_final(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(stages_path_sorted(stages_path_get(PG_GETARG_DATUM(0))));
 }
 
-/* ---- I/O: (version=1,stages=N,hash=H,time=T,events=[pos@usec,...]) ---- */
+/*
+ * ---- I/O: (version=2,stages=N,hash=H,time=T,events=[pos@usec,...]) ----
+ * Version 1 (0.1.0) is the same with the legacy, byte-order dependent hash:
+ * it is read, kept as version 1 (accepted where its hash matches the legacy
+ * hash of the list) and written as version 1 again.
+ */
 
 PG_FUNCTION_INFO_V1(stage_path_in);
 PG_FUNCTION_INFO_V1(stage_path_out);
@@ -284,9 +311,11 @@ stage_path_in(PG_FUNCTION_ARGS)
 	int			cap = 4;
 	TimeKind	kind;
 	StagePath  *p;
+	int64		version;
 
 	kpi_kv_begin(&kv, str, "stage_path");
-	if (kpi_kv_int64(&kv, "version", 0) != PATH_VERSION)
+	version = kpi_kv_int64(&kv, "version", 0);
+	if (version != PATH_VERSION && version != PATH_VERSION_LEGACY_HASH)
 		kpi_kv_fail(&kv, "Unsupported format version");
 	nstages = kpi_kv_int64(&kv, "stages", 1);
 	if (nstages > STAGES_MAX)
@@ -294,6 +323,7 @@ stage_path_in(PG_FUNCTION_ARGS)
 	hash = kpi_kv_int64(&kv, "hash", PG_INT64_MIN);
 	kind = kpi_kv_time_kind(&kv);
 	p = stages_path_new(cap);
+	p->version = (uint8) version;
 	p->nstages = (int16) nstages;
 	p->stages_hash = (uint64) hash;
 	kpi_kv_key(&kv, "events");
@@ -353,7 +383,7 @@ stage_path_recv(PG_FUNCTION_ARGS)
 	int32		n;
 	StagePath  *p;
 
-	if (version != PATH_VERSION)
+	if (version != PATH_VERSION && version != PATH_VERSION_LEGACY_HASH)
 		kpi_bad_binary("stage_path", "Unsupported format version.");
 	flags = pq_getmsgbyte(buf);
 	if (flags & ~PATH_KIND_MASK)
@@ -364,6 +394,7 @@ stage_path_recv(PG_FUNCTION_ARGS)
 	/* every event takes 10 bytes on the wire: bound n by what is there */
 	kpi_recv_count(buf, n, 10, "stage_path", "Event count does not match the data.");
 	p = stages_path_new(Max(n, 1));
+	p->version = (uint8) version;
 	p->nstages = (int16) nstages;
 	p->stages_hash = hash;
 	p->flags = flags;

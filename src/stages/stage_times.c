@@ -16,19 +16,26 @@
  *  - the last visit is open.  If it is in a funnel stage the deal is
  *    "current" there: the age of that visit at as_of is reported separately
  *    (average, and stale = older than stale_after), never as a duration.
- *  - for every other stage the deal visited, its time in the stage is the sum
- *    of its visits there (re-entries add up); those per-deal times give the
- *    average (exact, integer microseconds) and the median (from a histogram,
- *    see below).  A deal currently in a stage it also visited before counts
- *    as current there, not as exited.
+ *  - for every stage the deal has closed visits to, its closed time in the
+ *    stage is the sum of those visits (re-entries add up); it counts as one
+ *    "exited" deal of the stage with that total, also when the deal is back
+ *    in the stage now (spec 2.2, revision 2: closed visits are never
+ *    dropped; 0.1.0 counted such a deal as current only).  Those per-deal
+ *    totals give the average (exact, integer microseconds), the median and
+ *    the percentiles (below).  The open visit stays separate (current).
  *
- * The median comes from a mergeable histogram of per-deal times in
- * microseconds: values below 128 us are exact; above, each power of two is
- * split into 64 equal buckets, whose midpoint stands for its values.  So
- * every value is represented within 1/128 (0.79%) of itself, and so is the
- * median (percentile_cont(0.5) on the representatives: the mean of the two
- * middle ones for an even count).  Merging histograms is exact addition, so
- * the median is the same serially, in parallel and from rolled-up states.
+ * Medians and percentiles are percentile_cont over the per-deal totals.
+ * While a stage has at most TIMES_EXACT_MAX (32) exited deals the totals
+ * themselves are kept (exact results); beyond, and when a merge takes the
+ * count past 32, they come from a mergeable histogram in microseconds:
+ * values below 128 us are exact; above, each power of two is split into 64
+ * equal buckets, whose midpoint stands for its values.  So every value is
+ * represented within 1/128 (0.79%) of itself.  The histogram is always kept;
+ * whether the exact values are depends only on the count, and merging is
+ * exact addition, so results are the same serially, in parallel and from
+ * rolled-up states.  A value read from format version 1 has no exact values
+ * (TIMES_NO_EXACT): it uses the histogram at every count, and is written in
+ * version 1 again.
  */
 #include "kpi/kpi.h"
 #include "stages/stages.h"
@@ -42,9 +49,11 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
-#define TIMES_VERSION 1
+#define TIMES_VERSION 2
 #define TIMES_HAS_AS_OF 0x01
 #define TIMES_HAS_STALE 0x02
+#define TIMES_NO_EXACT 0x04		/* read from version 1: no exact values kept */
+#define TIMES_EXACT_MAX 32		/* exact per-deal totals kept up to this many per stage */
 
 #define HIST_SUB_BITS 6			/* 64 buckets per power of two */
 #define HIST_MAX_BUCKET ((63 - HIST_SUB_BITS + 1) * 64 + 63)
@@ -60,10 +69,14 @@ typedef struct StageStat
 } StageStat;
 
 /*
- * stage_times: header, StageStat[nstages], the stage names (NUL-ended,
- * padded to 8 bytes), then the histogram of all stages as two parallel
- * sorted arrays, counts[capacity] (int64) and keys[capacity] (uint32, stage
- * << 16 | bucket).  VARSIZE covers the capacity.
+ * stage_times (version 2): header, StageStat[nstages], the stage names
+ * (NUL-ended, padded to 8 bytes), exact[nstages][TIMES_EXACT_MAX] (int64:
+ * stage k's exited deals' totals, ascending, while it has at most 32 and
+ * the value is not TIMES_NO_EXACT; zeros elsewhere), then the histogram of
+ * all stages as two parallel sorted arrays, counts[capacity] (int64) and
+ * keys[capacity] (uint32, stage << 16 | bucket).  VARSIZE covers the
+ * capacity.  Version 1 (0.1.0) had no exact[]; such values met in memory
+ * are converted on reading.
  */
 struct StageTimes
 {
@@ -87,11 +100,18 @@ struct StageTimes
 
 #define TIMES_STATS(t) ((StageStat *) ((char *) (t) + sizeof(StageTimes)))
 #define TIMES_NAMES(t) ((char *) (TIMES_STATS(t) + (t)->nstages))
-#define TIMES_COUNTS(t) ((int64 *) (TIMES_NAMES(t) + (t)->namelen))
+#define TIMES_EXACT(t, k) ((uint64 *) (TIMES_NAMES(t) + (t)->namelen) + (Size) (k) * TIMES_EXACT_MAX)
+#define TIMES_COUNTS(t) ((int64 *) TIMES_EXACT(t, (t)->nstages))
 #define TIMES_KEYS(t) ((uint32 *) (TIMES_COUNTS(t) + (t)->capacity))
+#define TIMES_FIXED(nst, namelen) \
+	(sizeof(StageTimes) + (Size) (nst) * (sizeof(StageStat) + TIMES_EXACT_MAX * sizeof(int64)) + (Size) (namelen))
 #define TIMES_SIZE(nst, namelen, cap) \
+	(TIMES_FIXED(nst, namelen) + (Size) (cap) * (sizeof(int64) + sizeof(uint32)))
+#define TIMES_V1_SIZE(nst, namelen, cap) \
 	(sizeof(StageTimes) + (Size) (nst) * sizeof(StageStat) + (Size) (namelen) + \
 	 (Size) (cap) * (sizeof(int64) + sizeof(uint32)))
+/* stage k's exact totals are kept */
+#define TIMES_KEEPS_EXACT(t, st) (!((t)->flags & TIMES_NO_EXACT) && (st)->exited <= TIMES_EXACT_MAX)
 #define KEY(stage, bucket) (((uint32) (stage) << 16) | (uint32) (bucket))
 #define KEY_STAGE(k) ((int) ((k) >> 16))
 #define KEY_BUCKET(k) ((int) ((k) & 0xFFFF))
@@ -159,6 +179,8 @@ typedef struct TimesParts
 	uint32	   *keys;
 	int64	   *counts;
 	int64	   *raw;			/* the buckets as read, before clamping into keys */
+	int			nexact[STAGES_MAX];
+	uint64		exact[STAGES_MAX][TIMES_EXACT_MAX];	/* a deal's total can pass 2^63 us */
 } TimesParts;
 
 /*
@@ -175,8 +197,9 @@ parts_broken(const TimesParts *tp)
 	int128		current_total = 0;
 	int128		stage_deals = 0;
 	int			b = 0;
+	int			bstart;
 
-	if (tp->flags & ~(TIMES_HAS_AS_OF | TIMES_HAS_STALE))
+	if (tp->flags & ~(TIMES_HAS_AS_OF | TIMES_HAS_STALE | TIMES_NO_EXACT))
 		return "Unknown flag bits are set.";
 	if (!(tp->flags & TIMES_HAS_AS_OF) && tp->as_of != 0)
 		return "as_of set without its flag.";
@@ -206,8 +229,9 @@ parts_broken(const TimesParts *tp)
 		if (st->visits < 0 || st->exited < 0 || st->current < 0 || st->stale < 0 ||
 			st->exited_us < 0 || st->current_us < 0)
 			return "Counts and times must not be negative.";
-		if (st->exited > in_funnel - st->current || st->visits < st->exited + st->current)
-			return "A stage's exited + current deals must not exceed deals - outside nor its visits.";
+		/* a deal back in a stage it left before is both exited and current there */
+		if (st->exited > in_funnel || st->current > in_funnel || st->visits < st->exited + st->current)
+			return "A stage's exited and current deals must not exceed deals - outside, nor their sum its visits.";
 		if (st->stale > st->current)
 			return "Stale deals cannot exceed current deals.";
 		if (!(tp->flags & TIMES_HAS_AS_OF) && st->current_us != 0)
@@ -222,6 +246,7 @@ parts_broken(const TimesParts *tp)
 		current_total += st->current;
 		stage_deals += (int128) st->exited + st->current;
 		/* this stage's histogram: ascending buckets, positive counts, adding up */
+		bstart = b;
 		for (; b < tp->nbuckets && KEY_STAGE(tp->keys[b]) == k; b++)
 		{
 			int			bk = KEY_BUCKET(tp->keys[b]);
@@ -246,6 +271,34 @@ parts_broken(const TimesParts *tp)
 			return "A stage's histogram must count its exited deals.";
 		if (st->exited_us < lo || st->exited_us > hi)
 			return "A stage's total time does not fit its histogram.";
+		/* the exact totals: all of them while kept, ascending, and in the histogram */
+		if (!(tp->flags & TIMES_NO_EXACT) && st->exited <= TIMES_EXACT_MAX)
+		{
+			int128		sum = 0;
+			int			hb = bstart;
+
+			if (tp->nexact[k] != st->exited)
+				return "A stage with at most 32 exited deals must list their exact times.";
+			for (int i = 0; i < tp->nexact[k];)
+			{
+				int			bk = hist_bucket(tp->exact[k][i]);
+				int64		run = 0;
+
+				for (; i < tp->nexact[k] && hist_bucket(tp->exact[k][i]) == bk; i++, run++)
+				{
+					if (i > 0 && tp->exact[k][i - 1] > tp->exact[k][i])
+						return "Exact times must be ascending.";
+					sum += tp->exact[k][i];
+				}
+				if (hb >= b || KEY_BUCKET(tp->keys[hb]) != bk || tp->counts[hb] != run)
+					return "Exact times do not match the histogram.";
+				hb++;
+			}
+			if (sum != st->exited_us)
+				return "A stage's exact times must add up to its total time.";
+		}
+		else if (tp->nexact[k] != 0)
+			return "Exact times listed for a stage that does not keep them.";
 	}
 	if (b != tp->nbuckets)
 		return "Histogram bucket of an unknown stage or out of order.";
@@ -275,6 +328,11 @@ times_parts(const StageTimes *t, TimesParts *tp)
 	{
 		tp->names[k] = name;
 		tp->stats[k] = TIMES_STATS(t)[k];
+		if (TIMES_KEEPS_EXACT(t, &tp->stats[k]) && tp->stats[k].exited >= 0)
+		{
+			tp->nexact[k] = (int) tp->stats[k].exited;
+			memcpy(tp->exact[k], TIMES_EXACT(t, k), sizeof(uint64) * tp->nexact[k]);
+		}
 		name = stages_next(name);
 	}
 	tp->nbuckets = tp->capacity = t->nbuckets;
@@ -308,16 +366,52 @@ times_copy(const StageTimes *t, int capacity)
 	memcpy((char *) q + VARHDRSZ, (const char *) t + VARHDRSZ,
 		   sizeof(StageTimes) - VARHDRSZ + sizeof(StageStat) * t->nstages + t->namelen);
 	q->capacity = capacity;
+	memcpy(TIMES_EXACT(q, 0), TIMES_EXACT(t, 0), sizeof(uint64) * TIMES_EXACT_MAX * t->nstages);
 	memcpy(TIMES_COUNTS(q), TIMES_COUNTS(t), sizeof(int64) * t->nbuckets);
 	memcpy(TIMES_KEYS(q), TIMES_KEYS(t), sizeof(uint32) * t->nbuckets);
 	return q;
+}
+
+/*
+ * A version-1 value as stored by 0.1.0 (no exact[]; its hash was the native
+ * one) in the current layout: TIMES_NO_EXACT, the hash recomputed.
+ */
+static StageTimes *
+times_from_v1(const StageTimes *old)
+{
+	StageTimes *t;
+	StageList	sl;
+	const char *names = (const char *) old + sizeof(StageTimes) + sizeof(StageStat) * old->nstages;
+	const int64 *counts = (const int64 *) (names + old->namelen);
+
+	if (old->nstages < 1 || old->nstages > STAGES_MAX || old->namelen < old->nstages ||
+		old->capacity < old->nbuckets || old->nbuckets < 0 ||
+		VARSIZE(old) != TIMES_V1_SIZE(old->nstages, old->namelen, old->capacity) ||
+		names[old->namelen - 1] != '\0')
+		kpi_corrupt("stage_times");
+	t = times_alloc(old->nstages, old->namelen, Max(old->nbuckets, 1));
+	memcpy((char *) t + VARHDRSZ, (const char *) old + VARHDRSZ,
+		   sizeof(StageTimes) - VARHDRSZ + sizeof(StageStat) * old->nstages + old->namelen);
+	t->version = TIMES_VERSION;
+	t->capacity = Max(old->nbuckets, 1);
+	t->flags |= TIMES_NO_EXACT;
+	memcpy(TIMES_COUNTS(t), counts, sizeof(int64) * old->nbuckets);
+	memcpy(TIMES_KEYS(t), counts + old->capacity, sizeof(uint32) * old->nbuckets);
+	stages_from_stored(&sl, TIMES_NAMES(t), t->nstages);
+	t->stages_hash = sl.hash;
+	return t;
 }
 
 /* a stage_times argument, its size and version checked (its invariants hold: input checks them) */
 static StageTimes *
 times_get(Datum d)
 {
-	StageTimes *t = kpi_stored(d, TIMES_VERSION, sizeof(StageTimes), "stage_times");
+	struct varlena *v = PG_DETOAST_DATUM(d);
+	StageTimes *t;
+
+	if (VARSIZE(v) >= sizeof(StageTimes) && ((StageTimes *) v)->version == 1)
+		return times_from_v1((StageTimes *) v);
+	t = kpi_stored(PointerGetDatum(v), TIMES_VERSION, sizeof(StageTimes), "stage_times");
 
 	if (t->nstages < 1 || t->nstages > STAGES_MAX || t->namelen < 0 ||
 		t->capacity < t->nbuckets || t->nbuckets < 0 ||
@@ -402,6 +496,29 @@ hist_add(StageTimes *t, int stage, int b, int64 count)
 	return t;
 }
 
+/*
+ * Stage k now has n exited deals, the last one with total v: keep v among
+ * the exact totals (ascending) while n <= 32; at 33 forget them all.
+ */
+static void
+exact_add(StageTimes *t, int k, int64 n, uint64 v)
+{
+	uint64	   *ex = TIMES_EXACT(t, k);
+	int			i;
+
+	if (t->flags & TIMES_NO_EXACT)
+		return;
+	if (n > TIMES_EXACT_MAX)
+	{
+		if (n == TIMES_EXACT_MAX + 1)
+			memset(ex, 0, sizeof(int64) * TIMES_EXACT_MAX);
+		return;
+	}
+	for (i = (int) n - 1; i > 0 && ex[i - 1] > v; i--)
+		ex[i] = ex[i - 1];
+	ex[i] = v;
+}
+
 static inline void
 add64(int64 *a, int64 b)
 {
@@ -481,11 +598,14 @@ stages_times_count(StageTimes *t, const StagePath *p)
 					add64(&st->stale, 1);
 			}
 		}
-		else
+		/* closed visits count, also of a deal back in the stage now */
+		if (visits[k] > (k == cur ? 1 : 0))
 		{
 			add64(&st->exited, 1);
 			st->exited_us = kpi_add128(st->exited_us, (int128) cum[k]);
 			t = hist_add(t, k, hist_bucket(cum[k]), 1);
+			st = &TIMES_STATS(t)[k];
+			exact_add(t, k, st->exited, cum[k]);
 		}
 	}
 	return t;
@@ -569,7 +689,7 @@ times_accum(FunctionCallInfo fcinfo, TimeKind as_kind)
 	sl = stages_get(fcinfo, 2, PG_ARGISNULL(0), fname);
 	stages_times_args(fcinfo, 3, as_kind, &as_of, &has_stale, &stale_after);
 	p = stages_path_get(PG_GETARG_DATUM(1));
-	stages_path_check_list(p, sl->hash, sl->nstages, fname);
+	stages_path_check_list(p, sl, fname);
 	stages_times_check_kind(PATH_KIND(p), as_kind);
 	if (PG_ARGISNULL(0))
 		t = stages_times_new(sl, PATH_KIND(p), has_as_of, as_of, has_stale, stale_after, fname);
@@ -632,7 +752,8 @@ stage_times_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: cannot merge times of %s and %s events", fname,
 						kpi_time_kind_names[a->kind], kpi_time_kind_names[b->kind])));
-	if (a->flags != b->flags || a->as_of != b->as_of || a->stale_after != b->stale_after)
+	if ((a->flags & ~TIMES_NO_EXACT) != (b->flags & ~TIMES_NO_EXACT) ||
+		a->as_of != b->as_of || a->stale_after != b->stale_after)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: cannot merge times measured at different as_of or stale_after", fname),
@@ -642,6 +763,7 @@ stage_times_combine(PG_FUNCTION_ARGS)
 	r = times_alloc(a->nstages, a->namelen, Max(a->nbuckets + b->nbuckets, 1));
 	memcpy((char *) r + VARHDRSZ, (char *) a + VARHDRSZ,
 		   sizeof(StageTimes) - VARHDRSZ + sizeof(StageStat) * a->nstages + a->namelen);
+	memset(TIMES_EXACT(r, 0), 0, sizeof(int64) * TIMES_EXACT_MAX * r->nstages);
 	r->capacity = Max(a->nbuckets + b->nbuckets, 1);
 	while (i < a->nbuckets || j < b->nbuckets)
 	{
@@ -669,6 +791,27 @@ stage_times_combine(PG_FUNCTION_ARGS)
 		n++;
 	}
 	r->nbuckets = n;
+	r->flags |= b->flags & TIMES_NO_EXACT;
+	for (int k = 0; k < r->nstages; k++)
+	{
+		int64		na = TIMES_STATS(a)[k].exited;
+		int64		nb = TIMES_STATS(b)[k].exited;
+		uint64	   *ex = TIMES_EXACT(r, k);
+
+		/* the exact totals merged while there are at most 32, else forgotten */
+		if ((r->flags & TIMES_NO_EXACT) || na + nb > TIMES_EXACT_MAX)
+			memset(ex, 0, sizeof(int64) * TIMES_EXACT_MAX);
+		else
+		{
+			const uint64 *xa = TIMES_EXACT(a, k);
+			const uint64 *xb = TIMES_EXACT(b, k);
+			int			ia = 0,
+						ib = 0;
+
+			for (int m = 0; m < na + nb; m++)
+				ex[m] = (ib >= nb || (ia < na && xa[ia] <= xb[ib])) ? xa[ia++] : xb[ib++];
+		}
+	}
 	add64(&r->deals, b->deals);
 	add64(&r->outside, b->outside);
 	for (int k = 0; k < r->nstages; k++)
@@ -735,16 +878,38 @@ parts_build(const TimesParts *tp)
 	t->deals = tp->deals;
 	t->outside = tp->outside;
 	memcpy(TIMES_STATS(t), tp->stats, sizeof(StageStat) * tp->nstages);
+	for (int k = 0; k < tp->nstages; k++)
+		memcpy(TIMES_EXACT(t, k), tp->exact[k], sizeof(uint64) * tp->nexact[k]);
 	memcpy(TIMES_KEYS(t), tp->keys, sizeof(uint32) * tp->nbuckets);
 	memcpy(TIMES_COUNTS(t), tp->counts, sizeof(int64) * tp->nbuckets);
 	t->nbuckets = tp->nbuckets;
 	return t;
 }
 
+/* an exact time: microseconds, 0 .. 2^64 - 1 (a deal's total can pass 2^63) */
+static uint64
+exact_number(KvParser *kv)
+{
+	uint64		v = 0;
+	int			nd = 0;
+
+	while (*kv->p == ' ')
+		kv->p++;
+	for (; *kv->p >= '0' && *kv->p <= '9'; kv->p++, nd++)
+		if (pg_mul_u64_overflow(v, 10, &v) || pg_add_u64_overflow(v, (uint64) (*kv->p - '0'), &v))
+			kpi_kv_fail(kv, "Exact time out of range");
+	if (nd == 0)
+		kpi_kv_fail(kv, "Expected an exact time in microseconds");
+	return v;
+}
+
 /*
- * (version=1,time=timestamptz,as_of=N|none,stale_after=N|none,deals=N,outside=N,
+ * (version=2,time=timestamptz,as_of=N|none,stale_after=N|none,deals=N,outside=N,
  *  stages=[("lead",visits=N,exited=N,exited_us=N,current=N,current_us=N,stale=N,
- *           hist=[bucket:count,...]),...])
+ *           hist=[bucket:count,...],exact=[us,...]),...])
+ * exact: the exited deals' totals while at most 32, else empty.  Version 1
+ * (0.1.0) is the same without exact=; such a value (TIMES_NO_EXACT) is
+ * written as version 1 again.
  */
 Datum
 stage_times_in(PG_FUNCTION_ARGS)
@@ -753,10 +918,15 @@ stage_times_in(PG_FUNCTION_ARGS)
 	KvParser	kv;
 	TimesParts	tp;
 
+	int64		version;
+
 	parts_init(&tp);
 	kpi_kv_begin(&kv, str, "stage_times");
-	if (kpi_kv_int64(&kv, "version", 0) != TIMES_VERSION)
+	version = kpi_kv_int64(&kv, "version", 0);
+	if (version != 1 && version != TIMES_VERSION)
 		kpi_kv_fail(&kv, "Unsupported format version");
+	if (version == 1)
+		tp.flags |= TIMES_NO_EXACT;
 	tp.kind = kpi_kv_time_kind(&kv);
 	if (kpi_kv_opt_int64(&kv, "as_of", PG_INT64_MIN, PG_INT64_MAX, &tp.as_of))
 		tp.flags |= TIMES_HAS_AS_OF;
@@ -797,6 +967,21 @@ stage_times_in(PG_FUNCTION_ARGS)
 			} while (kpi_kv_more(&kv));
 		}
 		kpi_kv_char(&kv, ']');
+		if (version == TIMES_VERSION)
+		{
+			kpi_kv_key(&kv, "exact");
+			kpi_kv_char(&kv, '[');
+			if (!kpi_kv_peek(&kv, ']'))
+			{
+				do
+				{
+					if (tp.nexact[tp.nstages] == TIMES_EXACT_MAX)
+						kpi_kv_fail(&kv, "Too many exact times");
+					tp.exact[tp.nstages][tp.nexact[tp.nstages]++] = exact_number(&kv);
+				} while (kpi_kv_more(&kv));
+			}
+			kpi_kv_char(&kv, ']');
+		}
 		kpi_kv_char(&kv, ')');
 		tp.nstages++;
 	} while (kpi_kv_more(&kv));
@@ -804,6 +989,13 @@ stage_times_in(PG_FUNCTION_ARGS)
 	kpi_kv_end(&kv);
 	kpi_check_text(parts_broken(&tp), "stage_times", str);
 	PG_RETURN_POINTER(parts_build(&tp));
+}
+
+/* the format version t is written in */
+static inline int
+times_out_version(const StageTimes *t)
+{
+	return (t->flags & TIMES_NO_EXACT) ? 1 : TIMES_VERSION;
 }
 
 Datum
@@ -815,7 +1007,7 @@ stage_times_out(PG_FUNCTION_ARGS)
 	int			b = 0;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "(version=%d,time=%s,", t->version, kpi_time_kind_names[t->kind]);
+	appendStringInfo(&buf, "(version=%d,time=%s,", times_out_version(t), kpi_time_kind_names[t->kind]);
 	if (t->flags & TIMES_HAS_AS_OF)
 		appendStringInfo(&buf, "as_of=" INT64_FORMAT ",", t->as_of);
 	else
@@ -845,7 +1037,16 @@ stage_times_out(PG_FUNCTION_ARGS)
 							 KEY_BUCKET(TIMES_KEYS(t)[b]), TIMES_COUNTS(t)[b]);
 			first = false;
 		}
-		appendStringInfoString(&buf, "])");
+		appendStringInfoChar(&buf, ']');
+		if (times_out_version(t) == TIMES_VERSION)
+		{
+			appendStringInfoString(&buf, ",exact=[");
+			if (TIMES_KEEPS_EXACT(t, st))
+				for (int i = 0; i < st->exited; i++)
+					appendStringInfo(&buf, "%s" UINT64_FORMAT, i ? "," : "", TIMES_EXACT(t, k)[i]);
+			appendStringInfoChar(&buf, ']');
+		}
+		appendStringInfoChar(&buf, ')');
 		names = stages_next(names);
 	}
 	appendStringInfoString(&buf, "])");
@@ -858,10 +1059,16 @@ stage_times_recv(PG_FUNCTION_ARGS)
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	TimesParts	tp;
 
+	int			version = pq_getmsgbyte(buf);
+
 	parts_init(&tp);
-	if (pq_getmsgbyte(buf) != TIMES_VERSION)
+	if (version != 1 && version != TIMES_VERSION)
 		kpi_bad_binary("stage_times", "Unsupported format version.");
 	tp.flags = pq_getmsgbyte(buf);
+	if (tp.flags & TIMES_NO_EXACT)
+		kpi_bad_binary("stage_times", "Unknown flag bits are set.");
+	if (version == 1)
+		tp.flags |= TIMES_NO_EXACT;
 	tp.kind = pq_getmsgbyte(buf);
 	tp.nstages = pq_getmsgint(buf, 2);
 	if (tp.nstages < 1 || tp.nstages > STAGES_MAX)
@@ -892,6 +1099,16 @@ stage_times_recv(PG_FUNCTION_ARGS)
 
 			parts_bucket(&tp, k, bucket, count);
 		}
+		if (version == TIMES_VERSION)
+		{
+			int32		ne = pq_getmsgint(buf, 4);
+
+			if (ne < 0 || ne > TIMES_EXACT_MAX)
+				kpi_bad_binary("stage_times", "Too many exact times.");
+			tp.nexact[k] = ne;
+			for (int i = 0; i < ne; i++)
+				tp.exact[k][i] = (uint64) pq_getmsgint64(buf);
+		}
 	}
 	kpi_recv_end(buf, "stage_times");
 	kpi_check_binary(parts_broken(&tp), "stage_times");
@@ -907,8 +1124,8 @@ stage_times_send(PG_FUNCTION_ARGS)
 	int			b = 0;
 
 	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, t->version);
-	pq_sendbyte(&buf, t->flags);
+	pq_sendbyte(&buf, times_out_version(t));
+	pq_sendbyte(&buf, t->flags & ~TIMES_NO_EXACT);
 	pq_sendbyte(&buf, t->kind);
 	pq_sendint16(&buf, t->nstages);
 	pq_sendint64(&buf, t->as_of);
@@ -935,6 +1152,14 @@ stage_times_send(PG_FUNCTION_ARGS)
 			pq_sendint16(&buf, KEY_BUCKET(TIMES_KEYS(t)[i]));
 			pq_sendint64(&buf, TIMES_COUNTS(t)[i]);
 		}
+		if (times_out_version(t) == TIMES_VERSION)
+		{
+			int			ne = TIMES_KEEPS_EXACT(t, st) ? (int) st->exited : 0;
+
+			pq_sendint32(&buf, ne);
+			for (int i = 0; i < ne; i++)
+				pq_sendint64(&buf, (int64) TIMES_EXACT(t, k)[i]);
+		}
 		names = stages_next(names);
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -948,11 +1173,17 @@ times_position(const StageTimes *t, const char *stage, const char *fname)
 	return stages_find(TIMES_NAMES(t), t->nstages, stage, fname, "stage", "the stage_times value", "the value");
 }
 
-/* The value at 0-based rank r among stage k's histogram entries. */
+/*
+ * The value at 0-based rank r among stage k's exited deals' totals: exact
+ * while the stage keeps them, else its histogram bucket's representative.
+ */
 static double
 hist_rank_value(const StageTimes *t, int k, int64 r)
 {
 	int64		seen = 0;
+
+	if (TIMES_KEEPS_EXACT(t, &TIMES_STATS(t)[k]))
+		return (double) TIMES_EXACT(t, k)[r];
 
 	for (int i = 0; i < t->nbuckets; i++)
 	{

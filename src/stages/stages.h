@@ -10,8 +10,15 @@
 #include "kpi/kpi.h"
 #include "stages/stage_list.h"
 
-#define PATH_VERSION 1
-#define FUNNEL_VERSION 1
+/*
+ * Format versions.  stage_path 2: the stage-list hash is byte-order
+ * independent (version 1 carried hash_bytes_extended's native hash, still
+ * read and recognised).  stage_funnel 2: also counts, per stage, the deals
+ * that entered both it and the last stage (version 1 did not).
+ */
+#define PATH_VERSION 2
+#define PATH_VERSION_LEGACY_HASH 1
+#define FUNNEL_VERSION 2
 
 /* ---- stage_path (stage_path.c) ---- */
 
@@ -46,27 +53,40 @@ extern StagePath *stages_path_new(int capacity);
 extern StagePath *stages_path_get(Datum d);
 /* a sorted, compact copy */
 extern StagePath *stages_path_sorted(const StagePath *p);
-/* a path read by fname must come from the same stage list (hash and length) */
-extern void stages_path_check_list(const StagePath *p, uint64 hash, int nstages, const char *fname);
+/* p was built with the stage list sl (by its hash, of p's version, and length) */
+extern bool stages_path_of_list(const StagePath *p, const StageList *sl);
+/* a path read by fname must come from the stage list sl */
+extern void stages_path_check_list(const StagePath *p, const StageList *sl, const char *fname);
 /* the rules of one event of a path or history: NULL, or the one broken */
 extern const char *stages_event_broken(int pos, int nstages, int64 ts);
 
 /* ---- stage_funnel (stage_funnel.c) ---- */
 
-/* stage_funnel: header, reached[nstages], then the stage names (NUL-ended) */
+/*
+ * stage_funnel (version 2): header, reached[nstages], won[nstages], then the
+ * stage names (NUL-ended).  won[k]: deals counted for stage k that also
+ * entered the last stage, the numerator of win_probability(k).  A value read
+ * from version 1 in mode entered does not know them (FUNNEL_WON_UNKNOWN, won
+ * all 0); in modes implied and ordered won[k] = reached[last] always.
+ * Version-1 values met in memory (stored by 0.1.0) are converted on reading.
+ */
 typedef struct StageFunnel
 {
 	int32		vl_len_;
 	uint8		version;
 	uint8		mode;
 	int16		nstages;
+	uint8		flags;			/* FUNNEL_WON_UNKNOWN */
+	uint8		unused[3];
 	uint64		stages_hash;
 	int64		deals;			/* deals fed in */
 	int64		outside;		/* deals with no stage of the list */
 	int64		reached[FLEXIBLE_ARRAY_MEMBER];
 } StageFunnel;
 
-#define FUNNEL_NAMES(f) ((char *) &(f)->reached[(f)->nstages])
+#define FUNNEL_WON_UNKNOWN 0x01
+#define FUNNEL_WON(f) (&(f)->reached[(f)->nstages])
+#define FUNNEL_NAMES(f) ((char *) &(f)->reached[2 * (f)->nstages])
 
 extern StageFunnel *stages_funnel_new(const StageList *sl, FunnelMode mode);
 extern StageFunnel *stages_funnel_get(Datum d);
@@ -79,6 +99,7 @@ extern void stages_funnel_count(StageFunnel *f, const StagePath *p);
  * the last stage), into values[0..3] and nulls[0..3].
  */
 #define FUNNEL_COLUMNS 4
+extern bool stages_funnel_win(const StageFunnel *f, int k, double *rate);
 extern void stages_funnel_columns(const StageFunnel *f, int k, Datum *values, bool *nulls);
 
 /* ---- stage_times (stage_times.c; the layout is private to it) ---- */

@@ -259,17 +259,21 @@ def layout_stage_path(p):
 
 
 def layout_stage_funnel(p):
-    # version u8, mode u8, nstages i16, deals i64, outside i64, nstages x (name cstring, reached i64)
+    # version u8, mode u8, nstages i16, deals i64, outside i64, nstages x (name cstring, reached i64
+    # [, won i64 in version 2])
     if len(p) < 20:
         return None
     f = [(0, 1, 'version'), (1, 1, 'mode'), (2, 2, 'nstages'), (4, 8, 'deals'), (12, 8, 'outside')]
     o, i = 20, 0
+    w = 8 if p[0] == 2 else 0
     while o < len(p):
         z = p.find(b'\0', o)
-        if z < 0 or z + 9 > len(p):
+        if z < 0 or z + 9 + w > len(p):
             break
         f.append((z + 1, 8, 'stage%d.reached' % i))
-        o = z + 9
+        if w:
+            f.append((z + 9, 8, 'stage%d.won' % i))
+        o = z + 9 + w
         i += 1
     return f
 
@@ -289,6 +293,14 @@ def stage_times_stages(p):
         if nb < 0 or z + 69 + 10 * nb > len(p):
             break
         o = z + 69 + 10 * nb
+        if p[0] == 2:
+            # version 2: then the exact times, nexact i32, nexact x i64
+            if o + 4 > len(p):
+                break
+            ne = from_bytes(p[o:o + 4])
+            if ne < 0:
+                break
+            o += 4 + 8 * ne
     return out
 
 

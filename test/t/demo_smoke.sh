@@ -76,9 +76,9 @@ d AS (SELECT deal_id, pos, count(*) AS visits,
              max(extract(epoch FROM timestamptz '2026-11-01 00:00+00' - start)) FILTER (WHERE next_start IS NULL) AS age_s
       FROM v WHERE pos <= 4 GROUP BY deal_id, pos),
 ref AS (SELECT (ARRAY['lead','qualified','proposal','negotiation'])[k] AS stage, coalesce(sum(d.visits), 0) AS visits,
-               count(*) FILTER (WHERE NOT is_current) AS exited,
-               avg(closed_s / 86400) FILTER (WHERE NOT is_current) AS avg_days,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY closed_s::float8 / 86400) FILTER (WHERE NOT is_current) AS median_days,
+               count(*) FILTER (WHERE closed_s IS NOT NULL) AS exited,
+               avg(closed_s / 86400) FILTER (WHERE closed_s IS NOT NULL) AS avg_days,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY closed_s::float8 / 86400) FILTER (WHERE closed_s IS NOT NULL) AS median_days,
                count(*) FILTER (WHERE is_current) AS now,
                avg(age_s / 86400) FILTER (WHERE is_current) AS age_days,
                count(*) FILTER (WHERE is_current AND age_s > 30 * 86400) AS stale
