@@ -75,6 +75,12 @@ COMMENT ON FUNCTION win_probability(stage_funnel, pg_catalog.text) IS 'win proba
 COMMENT ON FUNCTION reached(stage_funnel, pg_catalog.text) IS 'number of deals that reached the stage (per the funnel''s mode)';
 COMMENT ON FUNCTION deals(stage_funnel) IS 'number of deals counted into the funnel, including those outside it';
 COMMENT ON FUNCTION outside_deals(stage_funnel) IS 'number of deals that entered no stage of the list (e.g. only ''closed lost'')';
+CREATE FUNCTION funnel_level(path stage_path, stages pg_catalog.text[]) RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'stage_funnel_level' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION funnel_level(path stage_path, stages pg_catalog.text[], mode pg_catalog.text) RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'stage_funnel_level' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION funnel_level(stage_path, pg_catalog.text[]) IS 'a deal''s funnel level (mode implied): the number of its furthest stage of the list, 0 when none; the deals with level >= k are reached(k) of stage_funnel()';
+COMMENT ON FUNCTION funnel_level(stage_path, pg_catalog.text[], pg_catalog.text) IS 'a deal''s funnel level in mode implied or ordered (the number of the furthest stage it counts for: the deals with level >= k are reached(k) of stage_funnel()) or entered (the number of its furthest stage entered); 0 when none';
 
 -- time in stage: stage_times across per-deal paths
 -- @type stage_times extended 'time in stage across deals: per stage visits, exited deals (with closed visits) with their total closed time, exact per-deal totals up to 32 per stage and a histogram beyond (within 1/128) for the median, deals currently in it with the age of their visit at as_of; read with time_in_stage() or stage_report()'
@@ -183,9 +189,9 @@ COMMENT ON FUNCTION stage_times(stage_history) IS 'time in stage of a stage_hist
 -- @foreach T = timestamptz | timestamp | date
 -- @and SFX = _tz | _ts | _date
 CREATE FUNCTION stage_times(history stage_history, as_of pg_catalog.@T@) RETURNS stage_times
-    AS 'MODULE_PATHNAME', 'stage_history_times@SFX@' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'stage_history_times@SFX@' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION stage_times(history stage_history, as_of pg_catalog.@T@, stale_after pg_catalog.interval) RETURNS stage_times
-    AS 'MODULE_PATHNAME', 'stage_history_times@SFX@' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@) IS 'time in stage of a stage_history as of a time: the same result as the two-level stage_times(stage_path(...), stages, as_of)';
-COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@, pg_catalog.interval) IS 'time in stage of a stage_history as of a time, with stale deals: the same result as the two-level stage_times(stage_path(...), stages, as_of, stale_after)';
+    AS 'MODULE_PATHNAME', 'stage_history_times@SFX@' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@) IS 'time in stage of a stage_history as of a time: the same result as the two-level stage_times(stage_path(...), stages, as_of); NULL history gives NULL, NULL as_of is an error as in the aggregate';
+COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@, pg_catalog.interval) IS 'time in stage of a stage_history as of a time, with stale deals: the same result as the two-level stage_times(stage_path(...), stages, as_of, stale_after); NULL history gives NULL, NULL as_of or stale_after is an error as in the aggregate';
 -- @end

@@ -14,10 +14,11 @@
 -- @include sql/include/customers_amounts.sql
 
 ------------------------------------------------------------------------------
--- stages family (issue 11: items 2, 3, 7, 12)                (src/stages/)
--- No object is added or dropped: the C functions read every 0.1.0 value
--- (stage_path 1, stage_funnel 1, stage_times 1, text, binary and stored)
--- and write the new formats; only the descriptions change with the rules.
+-- stages family (issue 11: items 2, 3, 7, 12, 13, 14)        (src/stages/)
+-- The C functions read every 0.1.0 value (stage_path 1, stage_funnel 1,
+-- stage_times 1, text, binary and stored) and write the new formats; the
+-- descriptions change with the rules.  Item 14 adds funnel_level() and makes
+-- the one-level stage_times(history, as_of ...) take a NULL as_of (an error).
 ------------------------------------------------------------------------------
 COMMENT ON TYPE stage_times IS 'time in stage across deals: per stage visits, exited deals (with closed visits) with their total closed time, exact per-deal totals up to 32 per stage and a histogram beyond (within 1/128) for the median, deals currently in it with the age of their visit at as_of; read with time_in_stage() or stage_report()';
 COMMENT ON FUNCTION stage_conversion(stage_funnel) IS 'the funnel as rows: stage, position, reached, step_rate (reached(k)/reached(k-1)), cumulative_rate (reached(k)/reached(1)), win_probability (deals counted for k that entered the last stage / reached(k))';
@@ -27,3 +28,15 @@ COMMENT ON FUNCTION exited_deals(stage_times, pg_catalog.text) IS 'number of dea
 COMMENT ON FUNCTION avg_days(stage_times, pg_catalog.text) IS 'average total days of closed visits to the stage (re-entries add up) per deal with closed visits; NULL when none';
 COMMENT ON FUNCTION median_days(stage_times, pg_catalog.text) IS 'median total days of closed visits to the stage per deal with closed visits: exact while the stage has at most 32, else within 1/128; NULL when none';
 COMMENT ON FUNCTION percentile_days(stage_times, pg_catalog.text, pg_catalog.float8) IS 'percentile (fraction 0..1, as percentile_cont) of the total days of closed visits to the stage per deal with closed visits: exact while the stage has at most 32, else within 1/128; fraction 0.5 is median_days; NULL when none';
+CREATE FUNCTION funnel_level(path stage_path, stages pg_catalog.text[]) RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'stage_funnel_level' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION funnel_level(path stage_path, stages pg_catalog.text[], mode pg_catalog.text) RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'stage_funnel_level' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION funnel_level(stage_path, pg_catalog.text[]) IS 'a deal''s funnel level (mode implied): the number of its furthest stage of the list, 0 when none; the deals with level >= k are reached(k) of stage_funnel()';
+COMMENT ON FUNCTION funnel_level(stage_path, pg_catalog.text[], pg_catalog.text) IS 'a deal''s funnel level in mode implied or ordered (the number of the furthest stage it counts for: the deals with level >= k are reached(k) of stage_funnel()) or entered (the number of its furthest stage entered); 0 when none';
+-- @foreach T = timestamptz | timestamp | date
+ALTER FUNCTION stage_times(stage_history, pg_catalog.@T@) CALLED ON NULL INPUT;
+ALTER FUNCTION stage_times(stage_history, pg_catalog.@T@, pg_catalog.interval) CALLED ON NULL INPUT;
+COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@) IS 'time in stage of a stage_history as of a time: the same result as the two-level stage_times(stage_path(...), stages, as_of); NULL history gives NULL, NULL as_of is an error as in the aggregate';
+COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@, pg_catalog.interval) IS 'time in stage of a stage_history as of a time, with stale deals: the same result as the two-level stage_times(stage_path(...), stages, as_of, stale_after); NULL history gives NULL, NULL as_of or stale_after is an error as in the aggregate';
+-- @end

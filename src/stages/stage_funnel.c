@@ -187,60 +187,63 @@ funnel_state(FunctionCallInfo fcinfo, int stages_arg, const char *stage, int sta
 	return kpi_writable(fcinfo, 0, f);
 }
 
-void
-stages_funnel_count(StageFunnel *f, const StagePath *p)
+/*
+ * One deal's level in the funnel, what stages_funnel_count counts it for
+ * (the one mechanism of stage_funnel and funnel_level): -1 when the deal
+ * entered no stage of the list (outside), else the number of stages it
+ * counts for in mode implied or ordered, and in mode entered its furthest
+ * stage entered (it counts for the stages of *mask below it).  p is sorted
+ * for mode ordered.
+ */
+int
+stages_deal_level(const StagePath *p, int nstages, FunnelMode mode, uint64 *mask)
 {
-	int			n = f->nstages;
-	int64	   *won = FUNNEL_WON(f);
-	int			level = 0;
+	int			ordered = 0;
 	int			maxpos = -1;
-	uint64		mask = 0;
 
-	f->deals++;
+	*mask = 0;
 	for (int i = 0; i < p->nevents; i++)
 	{
 		int			pos = PATH_POS(p)[i];
 
-		if (pos >= n)
+		if (pos >= nstages)
 			continue;
-		mask |= UINT64CONST(1) << pos;
+		*mask |= UINT64CONST(1) << pos;
 		if (pos > maxpos)
 			maxpos = pos;
-		if (pos == level)
-			level++;
+		if (pos == ordered)
+			ordered++;
 	}
 	if (maxpos < 0)
+		return -1;
+	return mode == MODE_ORDERED ? ordered : maxpos + 1;
+}
+
+void
+stages_funnel_count(StageFunnel *f, const StagePath *p)
+{
+	int64	   *won = FUNNEL_WON(f);
+	uint64		mask;
+	int			level = stages_deal_level(p, f->nstages, (FunnelMode) f->mode, &mask);
+
+	f->deals++;
+	if (level < 0)
 	{
 		f->outside++;
 		return;
 	}
-	switch ((FunnelMode) f->mode)
-	{
-		case MODE_IMPLIED:
-			for (int k = 0; k <= maxpos; k++)
-			{
-				f->reached[k]++;
-				won[k] += maxpos == n - 1;
-			}
-			break;
-		case MODE_ENTERED:
-			/* won: entered both k and the last stage (spec 2.2, revision 2) */
-			for (int k = 0; k <= maxpos; k++)
-				if (mask & (UINT64CONST(1) << k))
-				{
-					f->reached[k]++;
-					if (!(f->flags & FUNNEL_WON_UNKNOWN))
-						won[k] += maxpos == n - 1;
-				}
-			break;
-		case MODE_ORDERED:
-			for (int k = 0; k < level; k++)
-			{
-				f->reached[k]++;
-				won[k] += level == n;
-			}
-			break;
-	}
+	/*
+	 * Counted for the stages below its level (in mode entered only those it
+	 * entered); won: it counts for the last stage too (in mode entered:
+	 * entered both k and the last stage, spec 2.2, revision 2).
+	 */
+	for (int k = 0; k < level; k++)
+		if (f->mode != MODE_ENTERED || (mask & (UINT64CONST(1) << k)))
+		{
+			f->reached[k]++;
+			if (!(f->flags & FUNNEL_WON_UNKNOWN))
+				won[k] += level == f->nstages;
+		}
 }
 
 PG_FUNCTION_INFO_V1(stage_funnel_path_accum);
@@ -265,6 +268,27 @@ stage_funnel_path_accum(PG_FUNCTION_ARGS)
 		p = stages_path_sorted(p);
 	stages_funnel_count(f, p);
 	PG_RETURN_POINTER(f);
+}
+
+PG_FUNCTION_INFO_V1(stage_funnel_level);
+
+/*
+ * funnel_level(path, stages [, mode]): the deal's level as stage_funnel
+ * counts it (stages_deal_level), 0 when it entered no stage of the list:
+ * in modes implied and ordered the deals with level >= k are reached(k).
+ */
+Datum
+stage_funnel_level(PG_FUNCTION_ARGS)
+{
+	FunnelMode	mode = stages_mode_arg(fcinfo, 2, "funnel_level");
+	const StageList *sl = stages_get(fcinfo, 1, true, "funnel_level");
+	StagePath  *p = stages_path_get(PG_GETARG_DATUM(0));
+	uint64		mask;
+
+	stages_path_check_list(p, sl, "funnel_level");
+	if (mode == MODE_ORDERED && !(p->flags & PATH_SORTED))
+		p = stages_path_sorted(p);
+	PG_RETURN_INT32(Max(stages_deal_level(p, sl->nstages, mode, &mask), 0));
 }
 
 /* (state, stage text, stages text[] [, mode text]): one row per deal */
@@ -637,6 +661,7 @@ stage_funnel_rows(PG_FUNCTION_ARGS)
 	StageFunnel *f = stages_funnel_get(PG_GETARG_DATUM(0));
 	const char *names = FUNNEL_NAMES(f);
 
+	stages_notice_outside("stage_conversion", names, f->nstages, f->deals, f->outside);
 	InitMaterializedSRF(fcinfo, 0);
 	for (int k = 0; k < f->nstages; k++)
 	{

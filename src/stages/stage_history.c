@@ -934,27 +934,40 @@ stage_history_funnel(PG_FUNCTION_ARGS)
 	StageHistory *h = history_get(PG_GETARG_DATUM(0));
 	FunnelMode	mode = stages_mode_arg(fcinfo, 1, "stage_funnel");
 	StageList	sl;
+	StageFunnel *f;
 
 	history_stage_list(h, &sl);
-	PG_RETURN_POINTER(history_foreach_path(h, visit_funnel, stages_funnel_new(&sl, mode)));
+	f = history_foreach_path(h, visit_funnel, stages_funnel_new(&sl, mode));
+	stages_notice_outside("stage_funnel", FUNNEL_NAMES(f), f->nstages, f->deals, f->outside);
+	PG_RETURN_POINTER(f);
 }
 
-/* stage_times(history [, as_of [, stale_after]]) */
+/*
+ * stage_times(history [, as_of [, stale_after]]): not STRICT with as_of, so
+ * that a NULL as_of or stale_after is the error of the aggregate
+ * stage_times(path, stages, as_of [, stale_after]); a NULL history is NULL.
+ */
 static Datum
 history_times_common(FunctionCallInfo fcinfo, TimeKind as_kind)
 {
-	StageHistory *h = history_get(PG_GETARG_DATUM(0));
+	StageHistory *h;
 	StageList	sl;
 	int64		as_of;
 	bool		has_stale;
 	int64		stale_after;
+	StageTimes *t;
 
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	h = history_get(PG_GETARG_DATUM(0));
 	stages_times_args(fcinfo, 1, as_kind, &as_of, &has_stale, &stale_after);
 	stages_times_check_kind(HISTORY_KIND(h), as_kind);
 	history_stage_list(h, &sl);
-	PG_RETURN_POINTER(history_foreach_path(h, visit_times,
-										   stages_times_new(&sl, HISTORY_KIND(h), as_kind != 0, as_of,
-															has_stale, stale_after, "stage_times")));
+	t = history_foreach_path(h, visit_times,
+							 stages_times_new(&sl, HISTORY_KIND(h), as_kind != 0, as_of,
+											  has_stale, stale_after, "stage_times"));
+	stages_times_notice_outside(t, "stage_times");
+	PG_RETURN_POINTER(t);
 }
 
 /* stage_history_times: without as_of; the others by the type of as_of */

@@ -8,6 +8,7 @@
 
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "parser/scansup.h"
 #include "utils/arrayaccess.h"
 #include "utils/builtins.h"
 
@@ -270,6 +271,57 @@ stages_find(const char *stored, int n, const char *stage, const char *fname,
 			 errmsg("%s: %s \"%s\" is not a stage of %s", fname, argname, stage, owner),
 			 errhint("Use one of the stages %s was built with.", hint_owner)));
 	pg_unreachable();
+}
+
+/* ---- the notice for a stage list no deal entered (issue 11, item 13) ---- */
+
+/* name as array_out writes an element: quoted when it needs to be */
+static void
+append_array_element(StringInfo buf, const char *name)
+{
+	bool		quote = *name == '\0' || pg_strcasecmp(name, "NULL") == 0;
+
+	for (const char *c = name; *c && !quote; c++)
+		quote = *c == '"' || *c == '\\' || *c == '{' || *c == '}' || *c == ',' ||
+			scanner_isspace(*c);
+	if (!quote)
+	{
+		appendStringInfoString(buf, name);
+		return;
+	}
+	appendStringInfoChar(buf, '"');
+	for (const char *c = name; *c; c++)
+	{
+		if (*c == '"' || *c == '\\')
+			appendStringInfoChar(buf, '\\');
+		appendStringInfoChar(buf, *c);
+	}
+	appendStringInfoChar(buf, '"');
+}
+
+void
+stages_notice_outside(const char *fname, const char *stored, int n, int64 deals, int64 outside)
+{
+	StringInfoData list;
+
+	if (deals <= 0 || outside != deals)
+		return;
+	initStringInfo(&list);
+	appendStringInfoChar(&list, '{');
+	for (int k = 0; k < n; k++, stored = stages_next(stored))
+	{
+		if (k)
+			appendStringInfoChar(&list, ',');
+		append_array_element(&list, stored);
+	}
+	appendStringInfoChar(&list, '}');
+	ereport(NOTICE,
+			(errmsg("%s: no deal entered any stage of the list %s", fname, list.data),
+			 errdetail_plural(INT64_FORMAT " deal had only stages outside the list.",
+							  INT64_FORMAT " deals had only stages outside the list.",
+							  (unsigned long) Min(deals, 1000000), deals),
+			 errhint("Stage names are compared exactly (case and spaces count).")));
+	pfree(list.data);
 }
 
 /* ---- funnel modes ---- */

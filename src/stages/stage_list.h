@@ -86,6 +86,13 @@ extern FunnelMode stages_mode_arg(FunctionCallInfo fcinfo, int argno, const char
 /* "mode=implied|entered|ordered" in a text form */
 extern FunnelMode stages_kv_mode(KvParser *kv);
 
+/*
+ * The NOTICE of a result no deal of which entered a stage of the list (a typo
+ * or a case difference in the list, most often): raised by fname when deals > 0
+ * and outside = deals; n names stored at stored.
+ */
+extern void stages_notice_outside(const char *fname, const char *stored, int n, int64 deals, int64 outside);
+
 /* ---- errors shared by the family (22023) ---- */
 
 extern pg_noreturn void stages_error(const char *fname, const char *msg, const char *hint);

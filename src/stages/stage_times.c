@@ -1342,6 +1342,13 @@ stage_times_outside(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(times_get(PG_GETARG_DATUM(0))->outside);
 }
 
+/* the NOTICE of times no deal of which entered a stage of the list */
+void
+stages_times_notice_outside(const StageTimes *t, const char *fname)
+{
+	stages_notice_outside(fname, TIMES_NAMES(t), t->nstages, t->deals, t->outside);
+}
+
 /*
  * The time-in-stage columns of stage k: visits, exited_deals, avg_days,
  * median_days, current_deals, avg_current_days, stale_deals.
@@ -1377,6 +1384,7 @@ stage_times_rows(PG_FUNCTION_ARGS)
 	StageTimes *t = times_get(PG_GETARG_DATUM(0));
 	const char *names = TIMES_NAMES(t);
 
+	stages_times_notice_outside(t, "time_in_stage");
 	InitMaterializedSRF(fcinfo, 0);
 	for (int k = 0; k < t->nstages; k++)
 	{
@@ -1412,6 +1420,11 @@ stage_report_rows(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("stage_report: the funnel and the times were built with different stage lists"),
 				 errhint("Pass the same stages to stage_funnel() and stage_times().")));
+	/* one notice: the funnel's, else the times' */
+	if (f->deals > 0 && f->outside == f->deals)
+		stages_notice_outside("stage_report", names, t->nstages, f->deals, f->outside);
+	else
+		stages_notice_outside("stage_report", names, t->nstages, t->deals, t->outside);
 	InitMaterializedSRF(fcinfo, 0);
 	for (int k = 0; k < t->nstages; k++)
 	{

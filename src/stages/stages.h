@@ -90,6 +90,8 @@ typedef struct StageFunnel
 
 extern StageFunnel *stages_funnel_new(const StageList *sl, FunnelMode mode);
 extern StageFunnel *stages_funnel_get(Datum d);
+/* one deal's level: -1 outside the list, else what it counts for (stage_funnel.c) */
+extern int	stages_deal_level(const StagePath *p, int nstages, FunnelMode mode, uint64 *mask);
 /* count one deal's path (sorted for mode ordered) */
 extern void stages_funnel_count(StageFunnel *f, const StagePath *p);
 
@@ -113,6 +115,8 @@ extern StageTimes *stages_times_count(StageTimes *t, const StagePath *p);
 /* as_of (argument as_of_arg, of SQL type as_kind; none when 0) and stale_after after it */
 extern void stages_times_args(FunctionCallInfo fcinfo, int as_of_arg, TimeKind as_kind,
 							  int64 *as_of, bool *has_stale, int64 *stale_after);
+/* the NOTICE of stages_notice_outside for t */
+extern void stages_times_notice_outside(const StageTimes *t, const char *fname);
 /* events of kind events may be measured at an as_of of kind as_kind */
 extern void stages_times_check_kind(TimeKind events, TimeKind as_kind);
 
