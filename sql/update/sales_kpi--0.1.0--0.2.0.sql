@@ -27,3 +27,8 @@ COMMENT ON FUNCTION exited_deals(stage_times, pg_catalog.text) IS 'number of dea
 COMMENT ON FUNCTION avg_days(stage_times, pg_catalog.text) IS 'average total days of closed visits to the stage (re-entries add up) per deal with closed visits; NULL when none';
 COMMENT ON FUNCTION median_days(stage_times, pg_catalog.text) IS 'median total days of closed visits to the stage per deal with closed visits: exact while the stage has at most 32, else within 1/128; NULL when none';
 COMMENT ON FUNCTION percentile_days(stage_times, pg_catalog.text, pg_catalog.float8) IS 'percentile (fraction 0..1, as percentile_cont) of the total days of closed visits to the stage per deal with closed visits: exact while the stage has at most 32, else within 1/128; fraction 0.5 is median_days; NULL when none';
+
+------------------------------------------------------------------------------
+-- equality of our types (issue 11): = and <>, hash operator classes, new
+------------------------------------------------------------------------------
+-- @include sql/install/operators.sql
