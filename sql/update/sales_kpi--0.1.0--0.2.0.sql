@@ -40,3 +40,9 @@ ALTER FUNCTION stage_times(stage_history, pg_catalog.@T@, pg_catalog.interval) C
 COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@) IS 'time in stage of a stage_history as of a time: the same result as the two-level stage_times(stage_path(...), stages, as_of); NULL history gives NULL, NULL as_of is an error as in the aggregate';
 COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@, pg_catalog.interval) IS 'time in stage of a stage_history as of a time, with stale deals: the same result as the two-level stage_times(stage_path(...), stages, as_of, stale_after); NULL history gives NULL, NULL as_of or stale_after is an error as in the aggregate';
 -- @end
+
+
+------------------------------------------------------------------------------
+-- equality of our types (issue 11): = and <>, hash operator classes, new
+------------------------------------------------------------------------------
+-- @include sql/install/operators.sql
