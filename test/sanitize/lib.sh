@@ -53,10 +53,15 @@ san_setup() {
         asan)
             # ASan finds overruns of stack and global objects of our code, and of
             # blocks PostgreSQL mallocs; UBSan signed overflow, shifts, misaligned
-            # or NULL pointers, bad bool/enum loads, division by zero
-            SAN_COPT='-O1 -g3 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize=float-cast-overflow' ;;
+            # or NULL pointers, bad bool/enum loads, division by zero.
+            # -fno-wrapv: PostgreSQL compiles with -fwrapv (pg_config CFLAGS),
+            # which defines signed overflow as wrapping, so UBSan would not
+            # report it; an overflow that wraps silently is what we look for.
+            # UBSan reports and goes on (recoverable, the default), so one run
+            # lists every finding; ASan aborts the backend at its first.
+            SAN_COPT='-O1 -g3 -fno-omit-frame-pointer -fno-wrapv -fsanitize=address,undefined -fsanitize=float-cast-overflow' ;;
         ubsan)
-            SAN_COPT='-O1 -g3 -fno-omit-frame-pointer -fsanitize=undefined -fno-sanitize-recover=all -fsanitize=float-cast-overflow' ;;
+            SAN_COPT='-O1 -g3 -fno-omit-frame-pointer -fno-wrapv -fsanitize=undefined -fsanitize=float-cast-overflow' ;;
         *) san_log "unknown mode '$SAN_MODE' (valgrind, asan or ubsan)"; return 1 ;;
     esac
     SAN_DIR=$(mktemp -d /tmp/kpi_sanitize.XXXXXXXX) || return 1
@@ -165,12 +170,12 @@ san_server_cmd() {
                 --suppressions="$supp" --log-file="$SAN_LOGS/valgrind.%p.log" \
                 "$SAN_BIN/postgres" ;;
         asan)
-            echo env LD_PRELOAD="$(gcc -print-file-name=libasan.so) $SAN_DIR/asan_initfirst.so" \
+            echo env LD_PRELOAD="$(gcc -print-file-name=libasan.so):$SAN_DIR/asan_initfirst.so" \
                 ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:log_path=$SAN_LOGS/asan:disable_coredump=1:detect_odr_violation=0" \
-                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$SAN_LOGS/ubsan" \
+                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=0:log_path=$SAN_LOGS/ubsan" \
                 "$SAN_BIN/postgres" ;;
         ubsan)
-            echo env UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$SAN_LOGS/ubsan" \
+            echo env UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=0:log_path=$SAN_LOGS/ubsan" \
                 "$SAN_BIN/postgres" ;;
     esac
 }
@@ -281,6 +286,8 @@ san_selftest() {
         psql -X -q -d kpi_sanitize_selftest \
              -c "CREATE FUNCTION $f(int) RETURNS int AS '\$libdir/kpi_sanitize_selftest' LANGUAGE C STRICT" \
              -c "SELECT $f(1)" >/dev/null 2>&1
+        # the postmaster may take a moment to see the backend die and restart
+        sleep 1
         san_wait_ready || return 1
     done
     psql -X -q -d postgres -c "DROP DATABASE kpi_sanitize_selftest" >/dev/null
@@ -296,9 +303,14 @@ san_selftest_cases() {
 }
 
 san_wait_ready() {
-    local i
+    local i ok=0
     for i in $(seq 1 240); do
-        pg_isready -q -h "$SAN_SOCK" -p "$SAN_PORT" 2>/dev/null && psql -X -qAt -d postgres -c 'SELECT 1' >/dev/null 2>&1 && return 0
+        if psql -X -qAt -d postgres -c 'SELECT 1' >/dev/null 2>&1; then
+            ok=$((ok + 1))
+            [ "$ok" -ge 2 ] && return 0
+        else
+            ok=0
+        fi
         sleep 0.5
     done
     return 1
@@ -315,5 +327,5 @@ san_report() {
     python3 "$SAN_HERE/test/sanitize/report.py" --mode "$SAN_MODE" \
         --so "$SAN_DIR/stage$libdir/sales_kpi.so" \
         --selftest-so "$SAN_DIR/stage$libdir/kpi_sanitize_selftest.so" \
-        --src "$src" "${st[@]}" "$SAN_LOGS"
+        --src "$src" --server-log "$SAN_DIR/server.log" "${st[@]}" "$SAN_LOGS"
 }

@@ -86,16 +86,22 @@ def sanitizer_blocks(path):
     out = []
     # ASan: "==PID==ERROR: AddressSanitizer: ..." up to "==PID==ABORTING";
     # UBSan: "file:line:col: runtime error: ..." followed by its stack
-    parts = re.split(r'(?m)^(?==\d+==ERROR: |\S+:\d+:\d+: runtime error: |.*runtime error: )', text)
+    parts = re.split(r'(?m)^(?===\d+==ERROR: |\S+:\d+:\d+: runtime error: )', text)
     for p in parts:
         lines = p.splitlines()
         if not lines:
             continue
         first = lines[0]
-        if 'ERROR: ' not in first and 'runtime error:' not in first:
+        if not re.match(r'==\d+==ERROR: ', first) and 'runtime error:' not in first:
             continue
         frames = []
         for l in lines[1:]:
+            if l.startswith('==') and 'ABORTING' in l:
+                break
+            if re.match(r'^\d{4}-\d\d-\d\d ', l):      # a server log line: the report has ended
+                if frames:
+                    break
+                continue
             fm = SAN_FRAME.match(l)
             if fm:
                 frames.append((fm.group(1), fm.group(2) or ''))
@@ -118,6 +124,7 @@ def main():
     ap.add_argument('--selftest-so', default='', help='the self-test module')
     ap.add_argument('--selftest', default='', help='comma-separated functions that must be reported')
     ap.add_argument('--src', default='', help='comma-separated source file names of our code')
+    ap.add_argument('--server-log', default='', help="the server's stderr (UBSan prints there)")
     ap.add_argument('logdir')
     a = ap.parse_args()
 
@@ -129,6 +136,7 @@ def main():
     our_src = {s for s in a.src.split(',') if s}
     self_funcs = defined_functions(a.selftest_so) if a.selftest_so else set()
     self_name = os.path.basename(a.selftest_so) if a.selftest_so else None
+    self_src = {'kpi_sanitize_selftest.c'}
 
     def frame_is(fr, funcs, names, srcs=()):
         fn, where = fr
@@ -150,17 +158,24 @@ def main():
             blocks += [(fn,) + b for b in valgrind_blocks(p)]
         elif a.mode != 'valgrind' and (fn.startswith('asan.') or fn.startswith('ubsan.')):
             blocks += [(fn,) + b for b in sanitizer_blocks(p)]
+    if a.mode != 'valgrind' and a.server_log and os.path.isfile(a.server_log):
+        blocks += [('server log',) + b for b in sanitizer_blocks(a.server_log) if 'runtime error' in b[0]]
 
     ours, selftest, other = {}, [], {}
     for fn, first, frames, text in blocks:
-        is_self = any(frame_is(f, self_funcs, [self_name] if self_name else []) for f in frames)
+        is_self = any(frame_is(f, self_funcs, [self_name] if self_name else [], self_src) for f in frames)
         is_ours = any(frame_is(f, our_funcs, our_names, our_src) for f in frames)
         if is_self and not is_ours:
             selftest.append((first, frames))
             continue
         if is_ours:
             ourf = [f[0] for f in frames if frame_is(f, our_funcs, our_names, our_src)][:3]
-            key = (re.sub(r'0x[0-9a-fA-F]+|[\d,]+ bytes|size [\d,]+', 'N', first), tuple(ourf))
+            rt = re.match(r'^(\S+:\d+:\d+: runtime error: [^:0-9]*)', first)
+            if rt:
+                # UBSan: one finding per source location and kind, whatever the values
+                key = (rt.group(1), ())
+            else:
+                key = (re.sub(r'0x[0-9a-fA-F]+|[\d,]+ bytes|size [\d,]+', 'N', first), tuple(ourf))
             ours.setdefault(key, []).append((fn, text))
         else:
             top = frames[0][0] if frames else '?'
@@ -176,15 +191,22 @@ def main():
     for (first, ourf), items in sorted(ours.items(), key=lambda kv: -len(kv[1])):
         rc = 1
         print('--- OURS (%dx, first in %s): %s' % (len(items), items[0][0], first))
-        for l in items[0][1][:45]:
+        for l in items[0][1][:28]:
             print('    ' + l)
     if other:
         print('reports without a frame of ours (not counted), by kind and top frame:')
         for (first, top), c in sorted(other.items(), key=lambda kv: -kv[1])[:15]:
             print('    %4dx %s  [at %s]' % (c, first[:110], top))
     if a.selftest:
+        # a report without a stack (UBSan prints none in some set-ups) is
+        # matched by its kind
+        kinds = {'kpi_selftest_heap_overread': r'heap-buffer-overflow|Invalid read',
+                 'kpi_selftest_uninit_branch': r'uninitialised',
+                 'kpi_selftest_stack_overread': r'stack-buffer-overflow|out of bounds',
+                 'kpi_selftest_signed_overflow': r'signed integer overflow'}
         for f in [x for x in a.selftest.split(',') if x]:
-            hit = [b for b in selftest if any(fr[0].startswith(f) for fr in b[1])]
+            hit = [b for b in selftest if any(fr[0].startswith(f) for fr in b[1])
+                   or (not any(fr[0] not in ('(source)', '??') for fr in b[1]) and re.search(kinds.get(f, '^$'), b[0]))]
             if hit:
                 print('self-test: %s reported: %s' % (f, hit[0][0][:120]))
             else:
