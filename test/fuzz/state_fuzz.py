@@ -506,42 +506,62 @@ def main():
             for i, (sig, q) in enumerate(batch):
                 judge(sig, q, bad.get(i, 'V'))
             return
-        # find the culprit: call by call
+        # find the culprit: the calls one statement each, in one session,
+        # each after a marker; when the session dies, the call after the last
+        # answered one is the suspect.  It is retried alone: a crash is its
+        # own only if it happens again (test/fuzz.sh runs several fuzzers at
+        # once, and another one's crash takes every session down).
         if not wait_for_server():
             print('FATAL: the server does not come back', flush=True)
             crashes = MAX_CRASHES
             return
-        for sig, q in batch:
-            if crashes >= MAX_CRASHES:
+        todo = [m for m in batch if m[0] not in crashed]
+        suspect_tries = {}
+        while todo and crashes < MAX_CRASHES:
+            lines = ["SET statement_timeout = '60s';", 'SET client_min_messages = warning;']
+            for i, (_sig, q) in enumerate(todo):
+                lines.append("SELECT 'M%d|' || sf_run($sfq$%s$sfq$);" % (i, q))
+            try:
+                r = psql(['-At', '-v', 'ON_ERROR_STOP=1'], input_sql=('\n'.join(lines) + '\n').encode('utf-8'),
+                         timeout=BATCH_TIMEOUT)
+                rc, out, err = r.returncode, r.stdout.decode('utf-8', 'replace'), r.stderr.decode('utf-8', 'replace')
+            except subprocess.TimeoutExpired as e:
+                rc, out, err = None, (e.stdout or b'').decode('utf-8', 'replace'), 'timeout'
+            answered = {}
+            for line in out.splitlines():
+                m = re.match(r'^M(\d+)\|(.*)$', line)
+                if m:
+                    answered[int(m.group(1))] = m.group(2)
+            n = 0
+            while n in answered:
+                judge(todo[n][0], todo[n][1], answered[n])
+                n += 1
+            if rc == 0 and n == len(todo):
                 return
-            if sig in crashed:
+            if n >= len(todo):
+                return
+            if rc not in (0, None) and CONNECT_FAILED.search(err) and n == 0 and 'SELECT' not in err:
+                wait_for_server()       # could not connect yet: the server is recovering
                 continue
-            one = "SET statement_timeout = '60s';\nSET client_min_messages = warning;\nSELECT sf_run($sfq$%s$sfq$);\n" % q
-            for attempt in range(3):
-                try:
-                    r = psql(['-At', '-v', 'ON_ERROR_STOP=1'], input_sql=one.encode('utf-8'), timeout=180)
-                    rc, out, err = r.returncode, r.stdout.decode('utf-8', 'replace').strip(), r.stderr.decode('utf-8', 'replace')
-                except subprocess.TimeoutExpired:
-                    rc, out, err = None, '', 'timeout'
-                # could not even connect (the server is still recovering): try again
-                if rc not in (0, None) and CONNECT_FAILED.search(err) and 'SELECT' not in err:
-                    wait_for_server()
-                    continue
-                break
-            if rc == 0:
-                judge(sig, q, out)
+            sig, q = todo[n]
+            suspect_tries[n] = suspect_tries.get(n, 0) + 1
+            if suspect_tries[n] < 2:
+                wait_for_server()
+                todo = todo[n:]
+                suspect_tries = {0: suspect_tries[n]}
                 continue
             stats.setdefault(sig, [0, 0, 0])[0] += 1
             crashes += 1
             crashed.add(sig)
-            what = 'hang (no answer within 180 s)' if rc is None else \
-                ('server crash: ' + ' '.join(err.split())[:300]) if not server_alive() or 'closed the connection' in err \
-                else 'statement failed: ' + ' '.join(err.split())[:300]
-            fail('crash' if 'crash' in what or 'hang' in what else 'bad-error', sig, q, what)
+            what = 'hang (no answer within %d s)' % BATCH_TIMEOUT if rc is None else \
+                ('server crash: ' + ' '.join(err.split())[:300])
+            fail('crash', sig, q, what)
             if not wait_for_server():
                 print('FATAL: the server does not come back', flush=True)
                 crashes = MAX_CRASHES
                 return
+            todo = [m for m in todo[n + 1:] if m[0] not in crashed]
+            suspect_tries = {}
 
     t1 = time.time()
     for b in range(0, len(mutants), BATCH):
