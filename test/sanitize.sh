@@ -68,6 +68,7 @@ failed=$((failed + SAN_REGRESS_FAILED))
 
 # 2. input fuzz smoke (fixed seed, like CI); SAN_FUZZ_TYPES=none skips it
 if [ "${SAN_FUZZ_TYPES:-}" != none ]; then
+    san_wait_ready
     echo "== io_fuzz under $mode"
     env CI=true FUZZ_ITERATIONS="${SAN_FUZZ_ITERATIONS:-20}" ${SAN_FUZZ_TYPES:+FUZZ_TYPES=$SAN_FUZZ_TYPES} \
         bash test/t/io_fuzz.sh 2>&1 | tail -25
@@ -76,6 +77,7 @@ fi
 
 # 3. state fuzz smoke; SAN_STATE_MUTANTS=0 skips it
 if [ "${SAN_STATE_MUTANTS:-3000}" != 0 ]; then
+    san_wait_ready
     echo "== state_fuzz under $mode"
     env CI=true STATE_FUZZ_MUTANTS="${SAN_STATE_MUTANTS:-3000}" bash test/t/state_fuzz.sh 2>&1 | grep -v '^  [a-z]' | tail -40
     result state_fuzz "${PIPESTATUS[0]}"

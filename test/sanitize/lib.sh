@@ -281,6 +281,8 @@ san_regress() {
 # them all); then san_report --selftest checks that each was reported.
 san_selftest() {
     local f
+    # an earlier finding may have crashed a backend: the server may be recovering
+    san_wait_ready || return 1
     psql -X -q -d postgres -c "CREATE DATABASE kpi_sanitize_selftest" >/dev/null || return 1
     for f in $(san_selftest_cases); do
         psql -X -q -d kpi_sanitize_selftest \
