@@ -281,30 +281,43 @@ class Gen:
 # --------------------------------------------------------------------------
 
 class Func:
-    def __init__(self, sig, name, args, ret, retset):
+    def __init__(self, sig, name, args, ret, retset, strict=False):
         self.sig, self.name, self.args, self.ret, self.retset = sig, name, args, ret, retset
+        self.strict = strict
+        # a transition or combine function given a state must return one: a
+        # NULL would make the aggregate start again from nothing (the inverse
+        # functions may return NULL: "not exactly invertible", recompute)
+        self.keeps_state = bool(re.search(r'_(accum|combine|rollup)$', name))
 
     def call(self, argv):
         return '%s(%s)' % (self.name, ', '.join(argv))
 
     def check(self, argv):
         c = self.call(argv)
+        if self.keeps_state and not self.retset and not argv[0].startswith('NULL::') and \
+                not (self.strict and any(a.startswith('NULL') for a in argv)):
+            return ("SELECT CASE WHEN x.r IS NULL THEN 'returned NULL for a state: the aggregate would start again "
+                    "from nothing' ELSE %s END FROM (SELECT %s AS r) x" % (self.inner_check('x.r'), c))
+        return 'SELECT ' + self.inner_check(c)
+
+    def inner_check(self, c):
+        """The check of a result c, an SQL expression of text (NULL = valid)."""
         if self.retset:
-            return 'SELECT sf_rows(ARRAY(SELECT to_jsonb(r) FROM %s r))' % c
+            return 'sf_rows(ARRAY(SELECT to_jsonb(r) FROM %s r))' % c
         n, r = self.name, self.ret
         if r == 'bigint[]':
-            return 'SELECT %s(%s)' % ('sf_churn_state' if n.startswith(('churn', 'retention')) else 'sf_hit_state', c)
+            return '%s(%s)' % ('sf_churn_state' if n.startswith(('churn', 'retention')) else 'sf_hit_state', c)
         if r == 'double precision':
-            return 'SELECT %s(%s)' % ('sf_ratio' if n in RATIO_FUNCS else 'sf_nonneg', c)
+            return '%s(%s)' % ('sf_ratio' if n in RATIO_FUNCS else 'sf_nonneg', c)
         if r == 'bigint':
-            return 'SELECT sf_count(%s)' % c
+            return 'sf_count(%s)' % c
         if r == 'numeric':
             if n in MONEY_FUNCS or (n == 'clv' and 'order_summary' not in self.args):
-                return 'SELECT sf_money(%s)' % c
-            return 'SELECT sf_numeric(%s)' % c
+                return 'sf_money(%s)' % c
+            return 'sf_numeric(%s)' % c
         if r in ('deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history'):
-            return 'SELECT sf_value(%s)' % c
-        return 'SELECT sf_any(%s)' % c
+            return 'sf_value(%s)' % c
+        return 'sf_any(%s)' % c
 
 
 # calls through aggregates: the executor passes states it updates in place
@@ -355,15 +368,15 @@ def main():
         SELECT p.oid::regprocedure::text, p.proname,
                coalesce((SELECT string_agg(format_type(t, NULL), ',' ORDER BY i)
                          FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, i)), ''),
-               format_type(p.prorettype, NULL), p.proretset
+               format_type(p.prorettype, NULL), p.proretset, p.proisstrict
         FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
         JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'sales_kpi'
         WHERE p.prokind = 'f' AND p.proname !~ '_(in|out|recv|send)$'
         ORDER BY 1"""):
-        sig, name, args, ret, retset = line.split('|')
+        sig, name, args, ret, retset, strict = line.split('|')
         if FUNCS and not re.search(FUNCS, sig):
             continue
-        funcs.append(Func(sig, name, [a for a in args.split(',') if a], ret, retset == 't'))
+        funcs.append(Func(sig, name, [a for a in args.split(',') if a], ret, retset == 't', strict == 't'))
     if not funcs:
         print('state_fuzz: FAILED: no function to fuzz')
         return 1
