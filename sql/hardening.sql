@@ -287,3 +287,8 @@ FROM (VALUES ('(version=1,time=date,as_of=none,stale_after=none,deals=9223372036
 -- scalar sales_velocity: a product beyond double precision is out of range, not Infinity
 SELECT split_part(error_of($$SELECT sales_velocity(1e308, 1, 1e30, 1)$$), ' | ', 1) AS beyond_double;
 SELECT sales_velocity(120, 0.25, 5000, 30) AS readme_example;
+
+-- a NULL state passed by hand to a transition function that is not strict
+-- (found by test/t/state_fuzz.sh: it crashed the backend)
+SELECT error_of($$SELECT churn_accum(NULL::bigint[], date '2024-01-10', date '2024-01-10', date '2024-01-10', date '2024-02-10')$$);
+SELECT error_of($$SELECT retention_accum(NULL::bigint[], timestamptz '2024-01-10', NULL, timestamptz '2024-01-10', timestamptz '2024-02-10')$$);

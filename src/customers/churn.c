@@ -79,7 +79,16 @@ churn_rules_v2(const int64 *c)
 static ArrayType *
 churn_state(FunctionCallInfo fcinfo, int argno, bool inplace, const char *fname)
 {
-	ArrayType  *raw = PG_GETARG_ARRAYTYPE_P(argno);
+	ArrayType  *raw;
+
+	/*
+	 * The transition functions are not strict (a row with NULL arguments is
+	 * still read), so a direct call can pass a NULL state: the aggregates
+	 * never do (their initcond is set).
+	 */
+	if (PG_ARGISNULL(argno))
+		kpi_bad_state(fname, "The state must not be NULL.");
+	raw = PG_GETARG_ARRAYTYPE_P(argno);
 
 	if (ARR_NDIM(raw) == 1 && ARR_DIMS(raw)[0] == CH_N_V1)
 	{

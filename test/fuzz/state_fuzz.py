@@ -244,8 +244,12 @@ class Gen:
             return '%s::interval' % rng.choice(INTERVALS)
         if typ == 'double precision':
             return '%s::float8' % rng.choice(FLOATS)
+        if typ == 'real':
+            return '%s::real' % rng.choice(FLOATS)
         if typ == 'bigint':
             return '%d::bigint' % rand_big(rng)
+        if typ == 'integer':
+            return '%d::integer' % rng.choice([0, 1, -1, 7, 2147483647, -2147483648, 100000])
         if typ == 'text[]':
             r = rng.random()
             if r < 0.75:
@@ -270,7 +274,8 @@ class Gen:
         return {'numeric': '100.5::numeric', 'boolean': 'true', 'date': "'2024-01-10'::date",
                 'timestamp with time zone': "'2024-01-10 12:00+00'::timestamptz",
                 'timestamp without time zone': "'2024-01-10 12:00'::timestamp", 'interval': "'1 day'::interval",
-                'double precision': '0.5::float8', 'bigint': '1::bigint', 'text': "'lead'::text",
+                'double precision': '0.5::float8', 'bigint': '1::bigint', 'integer': '7::integer', 'real': '0.5::real',
+                'text': "'lead'::text",
                 'text[]': "'{lead,qualified,won}'::text[]",
                 'bigint[]': (arr([1, USEC_2024, USEC_2024 + USEC_MONTH, 10, 3]) if fname.startswith(('churn', 'retention'))
                              else arr([1, 2]))}[typ]

@@ -56,12 +56,14 @@ BEGIN
     IF s IS NULL THEN
         RETURN NULL;
     END IF;
-    IF array_ndims(s) IS DISTINCT FROM 1 OR cardinality(s) <> 5 OR array_position(s, NULL) IS NOT NULL THEN
+    -- {has_period, p0, p1, at_start, churned, skipped}; functions return this
+    -- shape of 0.2.0 (0.1.0's had no skipped count)
+    IF array_ndims(s) IS DISTINCT FROM 1 OR cardinality(s) <> 6 OR array_position(s, NULL) IS NOT NULL THEN
         RETURN 'churn state of another shape: ' || s::text;
     END IF;
     c := ARRAY(SELECT unnest(s));
-    IF c[1] NOT IN (0, 1) OR c[4] < 0 OR c[5] < 0 OR c[5] > c[4]
-       OR (c[1] = 0 AND (c[2] <> 0 OR c[3] <> 0 OR c[4] <> 0 OR c[5] <> 0))
+    IF c[1] NOT IN (0, 1) OR c[4] < 0 OR c[5] < 0 OR c[5] > c[4] OR c[6] < 0
+       OR (c[1] = 0 AND (c[2] <> 0 OR c[3] <> 0 OR c[4] <> 0 OR c[5] <> 0 OR c[6] <> 0))
        OR (c[1] = 1 AND c[2] >= c[3]) THEN
         RETURN 'invalid churn state: ' || s::text;
     END IF;
@@ -194,7 +196,7 @@ END $$;
 CREATE AGGREGATE sf_hit_merge(bigint[]) (sfunc = hit_ratio_combine, stype = bigint[], initcond = '{0,0}');
 CREATE AGGREGATE sf_hit_merge_final(bigint[]) (sfunc = hit_ratio_combine, stype = bigint[], initcond = '{0,0}',
                                                finalfunc = hit_ratio_final);
-CREATE AGGREGATE sf_churn_merge(bigint[]) (sfunc = churn_combine, stype = bigint[], initcond = '{0,0,0,0,0}');
+CREATE AGGREGATE sf_churn_merge(bigint[]) (sfunc = churn_combine, stype = bigint[], initcond = '{0,0,0,0,0,0}');
 -- hit_ratio from a state that starts at the edge of the bigint range
 CREATE AGGREGATE sf_hit_from_max(boolean) (sfunc = hit_ratio_accum, stype = bigint[],
                                            initcond = '{9223372036854775806,9223372036854775806}', finalfunc = hit_ratio_final,

@@ -56,14 +56,14 @@ SELECT 'deal_summary accessors = plain SQL, per group', count(*) * 14,
            + pg_temp.bad(pg_temp.same(avg_deal_size(s), r.ads)) + pg_temp.bad(pg_temp.same(weighted_pipeline(s), r.wp))
            + pg_temp.bad(pg_temp.close_to(hit_ratio(s), r.hr)) + pg_temp.bad(pg_temp.close_to(hit_ratio_by_amount(s), r.hrw))
            + pg_temp.bad(pg_temp.close_to(sales_cycle_days(s), r.scd))
-           + pg_temp.bad(pg_temp.close_to(sales_velocity(s), r.deals * r.hr * r.ads::float8 / nullif(r.scd, 0)))
+           + pg_temp.bad(pg_temp.close_to(sales_velocity(s), r.open * r.hr * r.ads::float8 / nullif(r.scd, 0)))
            + pg_temp.bad((hit_ratio(s) IS NULL) = (r.won + r.lost = 0)))
 FROM d_ours JOIN d_ref r USING (g);
 SELECT 'standalone deal aggregates = plain SQL, per group', count(*) * 6,
        sum(pg_temp.bad(pg_temp.close_to(o.hr, r.hr)) + pg_temp.bad(pg_temp.close_to(o.hrw, r.hrw))
            + pg_temp.bad(pg_temp.same(o.ads, r.ads)) + pg_temp.bad(pg_temp.close_to(o.scd, r.scd))
            + pg_temp.bad(pg_temp.same(o.wp, r.wp))
-           + pg_temp.bad(pg_temp.close_to(o.sv, r.deals * r.hr * r.ads::float8 / nullif(r.scd, 0))))
+           + pg_temp.bad(pg_temp.close_to(o.sv, r.open * r.hr * r.ads::float8 / nullif(r.scd, 0))))
 FROM d_ours o JOIN d_ref r USING (g);
 SELECT 'groups on both sides (deals)', 2,
        pg_temp.bad((SELECT count(*) FROM d_ours) = (SELECT count(*) FROM d_ref))
@@ -269,9 +269,10 @@ WITH e AS (SELECT g, deal_id, at, coalesce(array_position(:stages, stage), 6) AS
            FROM v WHERE pos <= 5 GROUP BY g, deal_id, pos),
      gs AS (SELECT DISTINCT g FROM e)
 SELECT gs.g, k AS position, coalesce(sum(d.visits), 0)::bigint AS visits,
-       count(d.deal_id) FILTER (WHERE NOT is_current) AS exited_deals,
-       avg(closed_s / 86400) FILTER (WHERE NOT is_current) AS avg_days,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY closed_s::float8 / 86400) FILTER (WHERE NOT is_current) AS median_days,
+       -- closed visits always count (spec revision 2), also of a deal back in the stage now
+       count(d.deal_id) FILTER (WHERE closed_s IS NOT NULL) AS exited_deals,
+       avg(closed_s / 86400) FILTER (WHERE closed_s IS NOT NULL) AS avg_days,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY closed_s::float8 / 86400) FILTER (WHERE closed_s IS NOT NULL) AS median_days,
        count(d.deal_id) FILTER (WHERE is_current) AS current_deals,
        avg(age_s / 86400) FILTER (WHERE is_current) AS avg_current_days,
        count(d.deal_id) FILTER (WHERE is_current AND age_s > 5 * 86400) AS stale_deals
