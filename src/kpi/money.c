@@ -327,40 +327,6 @@ display_factor(const KpiMoneySum *m, int storage)
 }
 
 bool
-kpi_moneysum_step(KpiMoneySum *m, int128 v, int dscale, int sign)
-{
-	if (sign > 0)
-	{
-		m->sum = kpi_add128(m->sum, v);
-		m->n++;
-		if (dscale > m->scale || m->n == 1)
-		{
-			m->scale = (int16) dscale;
-			m->scale_n = 1;
-		}
-		else if (dscale == m->scale)
-			m->scale_n++;
-		return true;
-	}
-	if (m->n <= 0)
-		return false;
-	if (dscale == m->scale)
-	{
-		if (m->scale_n > 1 || m->scale == 0)
-			m->scale_n--;
-		else if (m->n == 1)
-			m->scale = 0, m->scale_n = 0;
-		else
-			return false;
-	}
-	m->sum -= v;
-	m->n--;
-	if (m->n == 0)
-		m->scale = 0, m->scale_n = 0;
-	return true;
-}
-
-bool
 kpi_moneysum_merge(KpiMoneySum *a, const KpiMoneySum *b, int128 bsum, int sign)
 {
 	if (b->n == 0)

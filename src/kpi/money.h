@@ -109,9 +109,43 @@ typedef struct KpiMoneySum
  * v already at the storage scale; merge (sign = 1) or un-merge (sign = -1)
  * the sum b, bsum being b->sum at a's storage scale.  Both return false when
  * a removal leaves the display scale uncertain (or removes more than m holds).
+ * The step runs for every row, so it is inline.
  */
-extern bool kpi_moneysum_step(KpiMoneySum *m, int128 v, int dscale, int sign);
 extern bool kpi_moneysum_merge(KpiMoneySum *a, const KpiMoneySum *b, int128 bsum, int sign);
+
+static inline bool
+kpi_moneysum_step(KpiMoneySum *m, int128 v, int dscale, int sign)
+{
+	if (sign > 0)
+	{
+		m->sum = kpi_add128(m->sum, v);
+		m->n++;
+		if (dscale > m->scale || m->n == 1)
+		{
+			m->scale = (int16) dscale;
+			m->scale_n = 1;
+		}
+		else if (dscale == m->scale)
+			m->scale_n++;
+		return true;
+	}
+	if (m->n <= 0)
+		return false;
+	if (dscale == m->scale)
+	{
+		if (m->scale_n > 1 || m->scale == 0)
+			m->scale_n--;
+		else if (m->n == 1)
+			m->scale = 0, m->scale_n = 0;
+		else
+			return false;
+	}
+	m->sum -= v;
+	m->n--;
+	if (m->n == 0)
+		m->scale = 0, m->scale_n = 0;
+	return true;
+}
 
 /* NULL when m is a consistent sum at storage scale storage, else the rule it breaks */
 extern const char *kpi_moneysum_broken(const KpiMoneySum *m, int storage);

@@ -43,27 +43,6 @@ kpi_int8_state(FunctionCallInfo fcinfo, int argno, int nelems, bool inplace,
 /* ---- varlena values ---- */
 
 void *
-kpi_stored(Datum d, uint8 version, Size min_size, const char *typname)
-{
-	struct varlena *v = PG_DETOAST_DATUM(d);
-
-	Assert(min_size > VARHDRSZ);
-	if (VARSIZE(v) < min_size || *(uint8 *) VARDATA(v) != version)
-		kpi_corrupt(typname);
-	return v;
-}
-
-void *
-kpi_fixed_get(Datum d, uint8 version, Size size, const char *typname)
-{
-	struct varlena *v = kpi_stored(d, version, size, typname);
-
-	if (VARSIZE(v) != size)
-		kpi_corrupt(typname);
-	return v;
-}
-
-void *
 kpi_fixed_new(uint8 version, Size size)
 {
 	struct varlena *v = palloc0(size);
@@ -71,14 +50,6 @@ kpi_fixed_new(uint8 version, Size size)
 	SET_VARSIZE(v, size);
 	*(uint8 *) VARDATA(v) = version;
 	return v;
-}
-
-void *
-kpi_fixed_state(FunctionCallInfo fcinfo, int argno, uint8 version, Size size, const char *typname)
-{
-	if (PG_ARGISNULL(argno))
-		return kpi_fixed_new(version, size);
-	return kpi_writable(fcinfo, argno, kpi_fixed_get(PG_GETARG_DATUM(argno), version, size, typname));
 }
 
 /*

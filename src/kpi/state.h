@@ -14,6 +14,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 #include "kpi/compat.h"
+#include "kpi/validate.h"
 #include "utils/array.h"
 
 /* ---- int8[] states ---- */
@@ -30,20 +31,6 @@ extern ArrayType *kpi_int8_state(FunctionCallInfo fcinfo, int argno, int nelems,
 
 /* ---- varlena values ---- */
 
-/* a fixed-size value of size bytes: stored (as kpi_stored, and exactly size bytes), new */
-extern void *kpi_fixed_get(Datum d, uint8 version, Size size, const char *typname);
-extern void *kpi_fixed_new(uint8 version, Size size);
-/* the fixed-size state argument argno to update: a new value for NULL, else a writable one */
-extern void *kpi_fixed_state(FunctionCallInfo fcinfo, int argno, uint8 version, Size size,
-							 const char *typname);
-
-/*
- * Datum d detoasted, at least min_size bytes long and of format version
- * version: anything else is damaged data (kpi_corrupt).  The type checks its
- * exact size itself, the rest of its invariants with its validator.
- */
-extern void *kpi_stored(Datum d, uint8 version, Size min_size, const char *typname);
-
 /* a state (argument argno, detoasted) that the caller may modify */
 extern void *kpi_writable(FunctionCallInfo fcinfo, int argno, void *value);
 
@@ -53,5 +40,46 @@ extern void *kpi_writable(FunctionCallInfo fcinfo, int argno, void *value);
  * NULL included, unchanged.
  */
 extern Datum kpi_unchanged(FunctionCallInfo fcinfo);
+
+/* a new fixed-size value of size bytes, all zeros but its length and version */
+extern void *kpi_fixed_new(uint8 version, Size size);
+
+/*
+ * The readers run for every row, so they are inline.
+ *
+ * Datum d detoasted, at least min_size bytes long and of format version
+ * version: anything else is damaged data (kpi_corrupt).  The type checks its
+ * exact size itself, the rest of its invariants with its validator.
+ */
+static inline void *
+kpi_stored(Datum d, uint8 version, Size min_size, const char *typname)
+{
+	struct varlena *v = PG_DETOAST_DATUM(d);
+
+	Assert(min_size > VARHDRSZ);
+	if (unlikely(VARSIZE(v) < min_size || *(uint8 *) VARDATA(v) != version))
+		kpi_corrupt(typname);
+	return v;
+}
+
+/* a fixed-size value: stored as kpi_stored checks, and exactly size bytes */
+static inline void *
+kpi_fixed_get(Datum d, uint8 version, Size size, const char *typname)
+{
+	struct varlena *v = kpi_stored(d, version, size, typname);
+
+	if (unlikely(VARSIZE(v) != size))
+		kpi_corrupt(typname);
+	return v;
+}
+
+/* the fixed-size state argument argno to update: a new value for NULL, else a writable one */
+static inline void *
+kpi_fixed_state(FunctionCallInfo fcinfo, int argno, uint8 version, Size size, const char *typname)
+{
+	if (PG_ARGISNULL(argno))
+		return kpi_fixed_new(version, size);
+	return kpi_writable(fcinfo, argno, kpi_fixed_get(PG_GETARG_DATUM(argno), version, size, typname));
+}
 
 #endif							/* KPI_STATE_H */

@@ -10,13 +10,6 @@
 
 const char *const kpi_time_kind_names[] = {"", "date", "timestamp", "timestamptz"};
 
-int64
-kpi_time_usec(Datum d, TimeKind kind, FunctionCallInfo fcinfo, const char *fname, const char *argname)
-{
-	return kind == TIME_DATE ? kpi_date_usec(d, fcinfo, fname, argname)
-		: kpi_timestamp_usec(d, fcinfo, fname, argname);
-}
-
 TimeKind
 kpi_kv_time_kind(KvParser *kv)
 {

@@ -34,10 +34,15 @@ extern const char *const kpi_time_kind_names[];	/* indexed by TimeKind */
  * A time argument of the given kind in microseconds; infinite values and
  * dates beyond the timestamp range are refused, naming fname and argname.
  */
-extern int64 kpi_time_usec(Datum d, TimeKind kind, FunctionCallInfo fcinfo,
-						   const char *fname, const char *argname);
 extern int64 kpi_timestamp_usec(Datum ts, FunctionCallInfo fcinfo, const char *fname, const char *argname);
 extern int64 kpi_date_usec(Datum d, FunctionCallInfo fcinfo, const char *fname, const char *argname);
+
+static inline int64
+kpi_time_usec(Datum d, TimeKind kind, FunctionCallInfo fcinfo, const char *fname, const char *argname)
+{
+	return kind == TIME_DATE ? kpi_date_usec(d, fcinfo, fname, argname)
+		: kpi_timestamp_usec(d, fcinfo, fname, argname);
+}
 
 /* "time=date|timestamp|timestamptz" in a text form */
 extern TimeKind kpi_kv_time_kind(KvParser *kv);
