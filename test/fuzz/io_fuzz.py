@@ -112,8 +112,8 @@ STRICT_SQLSTATES = {'stage_history': {'txt': {'22P02'}, 'bin': {'22P03', '08P01'
 
 MIN_TIMESTAMP = -211813488000000000     # 4714-11-24 BC, as in datatype/timestamp.h
 END_TIMESTAMP = 9223371331200000000     # 294277-01-01
-HIST_MAX_BUCKET = 3775                  # the last stage_times histogram bucket (src/stage_times.c)
-HISTORY_MAX_ID = 1024                   # bytes of a text deal id of a stage_history (src/stage_history.c)
+HIST_MAX_BUCKET = 3775                  # the last stage_times histogram bucket (src/stages/stage_times.c)
+HISTORY_MAX_ID = 1024                   # bytes of a text deal id of a stage_history (src/stages/stage_history.c)
 USECS_PER_DAY = 86400000000
 
 PSQL = ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=0']
