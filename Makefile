@@ -47,3 +47,9 @@ sql/sales_kpi--$(EXTVERSION).sql: sql/expand.awk $(INSTALL_SOURCES) $(INCLUDED_S
 	awk -v version=$(EXTVERSION) -f sql/expand.awk $(INSTALL_SOURCES) > $@.tmp && mv $@.tmp $@
 sql/sales_kpi--%.sql: sql/update/sales_kpi--%.sql sql/expand.awk $(INSTALL_SOURCES) $(INCLUDED_SOURCES)
 	awk -v version=$(EXTVERSION) -f sql/expand.awk $< > $@.tmp && mv $@.tmp $@
+
+# Every object is rebuilt when a header changes (PGXS tracks header
+# dependencies only when PostgreSQL was configured with --enable-depend,
+# which Debian's is not; an inline helper moved into a header otherwise
+# leaves stale objects that fail to load).
+$(OBJS): $(wildcard $(srcdir)/src/*/*.h)
