@@ -33,12 +33,22 @@ CREATE DATABASE sales_kpi_schema_test;
 CREATE SCHEMA kpi;
 CREATE SCHEMA evil;
 CREATE FUNCTION evil.numeric_div(numeric, numeric) RETURNS numeric LANGUAGE sql AS 'SELECT 42::numeric';
+-- a look-alike of the record type of the JSON form: the casts must not find it
+CREATE TYPE evil.deal_summary_kpis AS (deals text);
 SET search_path = evil, public;
 CREATE EXTENSION sales_kpi SCHEMA kpi;
 SELECT kpi.hit_ratio(w), kpi.avg_deal_size(kpi.deal_summary(a, w, c, d))
 FROM (VALUES (true, 10.0, date '2024-01-01', date '2024-01-03'), (false, 20, '2024-01-01', '2024-01-03'), (true, 20, '2024-01-01', '2024-01-05')) v(w, a, c, d);
+-- the reporting forms find their record types in the extension's schema
+SELECT (kpi.kpis(s)).deals, s::json ->> 'won_amount' AS won_amount, to_jsonb(s) -> 'deals' AS deals_jsonb
+FROM (SELECT kpi.deal_summary(a, w, c, d) s
+      FROM (VALUES (true, 10.0, date '2024-01-01', date '2024-01-03'), (false, 20, '2024-01-01', '2024-01-03')) v(w, a, c, d)) x;
 ALTER EXTENSION sales_kpi SET SCHEMA public;
 SELECT public.hit_ratio(w) FROM (VALUES (true), (false)) v(w);
+-- and follow it when it moves
+SELECT s::jsonb ->> 'won_deals' AS won_deals, (public.kpis(s)).hit_ratio
+FROM (SELECT public.deal_summary(a, w, c, d) s
+      FROM (VALUES (true, 10.0, date '2024-01-01', date '2024-01-03'), (false, 20, '2024-01-01', '2024-01-03')) v(w, a, c, d)) x;
 DROP EXTENSION sales_kpi;
 \c :regressdb
 DROP DATABASE sales_kpi_schema_test;

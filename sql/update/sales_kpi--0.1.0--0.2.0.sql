@@ -43,6 +43,11 @@ COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@, pg_catalog.interv
 
 
 ------------------------------------------------------------------------------
+-- reporting forms (issue 11): kpis(s) records and the casts to json/jsonb, new
+------------------------------------------------------------------------------
+-- @include sql/install/report.sql
+
+------------------------------------------------------------------------------
 -- equality of our types (issue 11): = and <>, hash operator classes, new
 ------------------------------------------------------------------------------
 -- @include sql/install/operators.sql

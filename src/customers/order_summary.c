@@ -17,12 +17,14 @@
  * scale.
  */
 #include "kpi/kpi.h"
+#include "kpi/report.h"
 
 #include "common/int.h"
 #include "datatype/timestamp.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
+#include "utils/timestamp.h"
 
 #define OS_VERSION 1
 #define OS_TYPNAME "order_summary"
@@ -392,3 +394,31 @@ order_summary_clv(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(kpi_money_avg(s->revenue, s->scale, s->customers));
 }
+
+/* ---- kpis(order_summary), order_summary::json and ::jsonb (kpi/report.h) ---- */
+
+static const char *const os_columns[] = {
+	"customers", "orders", "revenue", "avg_purchase_value", "clv",
+	"purchase_frequency_per_day", "lifespan_days"
+};
+
+static void
+os_fill(FunctionCallInfo fcinfo, TupleDesc desc, Datum *values, bool *nulls)
+{
+	Datum		s = PG_GETARG_DATUM(0);
+	Interval   *day = palloc0(sizeof(Interval));
+
+	day->day = 1;
+
+	(void) desc;
+	(void) os_get(s);
+	values[0] = kpi_report_call(order_summary_customers, s, &nulls[0]);
+	values[1] = kpi_report_call(order_summary_orders, s, &nulls[1]);
+	values[2] = kpi_report_call(order_summary_revenue, s, &nulls[2]);
+	values[3] = kpi_report_call(order_summary_avg_purchase_value, s, &nulls[3]);
+	values[4] = kpi_report_call(order_summary_clv, s, &nulls[4]);
+	values[5] = kpi_report_call2(order_summary_purchase_frequency, s, IntervalPGetDatum(day), &nulls[5]);
+	values[6] = kpi_report_call2(order_summary_lifespan, s, IntervalPGetDatum(day), &nulls[6]);
+}
+
+KPI_REPORT_FUNCTIONS(order_summary, "order_summary_kpis", os_columns, os_fill);

@@ -16,11 +16,13 @@
  */
 #include "kpi/kpi.h"
 #include "stages/stages.h"
+#include "kpi/report.h"
 
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
+#include "utils/array.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/expandeddatum.h"
@@ -982,3 +984,42 @@ stage_history_events(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT64(history_get(PG_GETARG_DATUM(0))->nevents);
 }
+
+/* ---- kpis(stage_history), stage_history::json and ::jsonb (kpi/report.h) ---- */
+
+static void *
+visit_count(void *acc, const StagePath *p)
+{
+	(void) p;
+	(*(int64 *) acc)++;
+	return acc;
+}
+
+static const char *const history_report_columns[] = {"events", "deals", "stages", "time_type", "id_type"};
+
+static void
+history_report_fill(FunctionCallInfo fcinfo, TupleDesc desc, Datum *values, bool *nulls)
+{
+	StageHistory *h = history_get(PG_GETARG_DATUM(0));
+	int64		deals = 0;
+	Datum	   *names = palloc(sizeof(Datum) * Max(h->nstages, 1));
+	const char *name = HISTORY_NAMES(h);
+
+	(void) desc;
+	for (int k = 0; k < h->nstages; k++)
+	{
+		names[k] = CStringGetTextDatum(name);
+		name = stages_next(name);
+	}
+	history_foreach_path(h, visit_count, &deals);
+	values[0] = Int64GetDatum(h->nevents);
+	values[1] = Int64GetDatum(deals);
+	values[2] = PointerGetDatum(construct_array(names, h->nstages, TEXTOID, -1, false, TYPALIGN_INT));
+	/* an empty history (no event yet) has no time type */
+	nulls[3] = HISTORY_KIND(h) == 0;
+	if (!nulls[3])
+		values[3] = CStringGetTextDatum(kpi_time_kind_names[HISTORY_KIND(h)]);
+	values[4] = CStringGetTextDatum((h->flags & HISTORY_TEXT_IDS) ? "text" : "bigint");
+}
+
+KPI_REPORT_FUNCTIONS(stage_history, "stage_history_kpis", history_report_columns, history_report_fill);

@@ -1,0 +1,60 @@
+
+------------------------------------------------------------------------------
+-- reporting forms of the summary types (issue 11)    (src/kpi/report.c and
+-- the *_kpis code of each family)
+-- kpis(s): every accessor of a summary in one record, SELECT (kpis(s)).*;
+-- s::json and s::jsonb: the same record as a JSON object, which to_json(),
+-- to_jsonb() and row_to_json() also use for columns of these types.  New in
+-- 0.2.0: the upgrade script includes this file as it is.
+------------------------------------------------------------------------------
+CREATE TYPE deal_summary_kpis AS (
+    deals pg_catalog.int8, won_deals pg_catalog.int8, lost_deals pg_catalog.int8, open_deals pg_catalog.int8,
+    won_amount pg_catalog.numeric, lost_amount pg_catalog.numeric, open_amount pg_catalog.numeric,
+    weighted_pipeline pg_catalog.numeric, avg_deal_size pg_catalog.numeric, hit_ratio pg_catalog.float8,
+    hit_ratio_by_amount pg_catalog.float8, sales_cycle_days pg_catalog.float8, sales_velocity pg_catalog.float8,
+    skipped_rows pg_catalog.int8);
+COMMENT ON TYPE deal_summary_kpis IS 'every accessor of a deal_summary, one column each (the result of kpis(deal_summary))';
+
+CREATE TYPE order_summary_kpis AS (
+    customers pg_catalog.int8, orders pg_catalog.int8, revenue pg_catalog.numeric,
+    avg_purchase_value pg_catalog.numeric, clv pg_catalog.numeric,
+    purchase_frequency_per_day pg_catalog.float8, lifespan_days pg_catalog.float8);
+COMMENT ON TYPE order_summary_kpis IS 'every accessor of an order_summary, one column each (purchase_frequency and lifespan per day; the result of kpis(order_summary))';
+
+CREATE TYPE stage_funnel_stage AS (
+    stage pg_catalog.text, "position" pg_catalog.int4, reached pg_catalog.int8,
+    step_rate pg_catalog.float8, cumulative_rate pg_catalog.float8, win_probability pg_catalog.float8);
+COMMENT ON TYPE stage_funnel_stage IS 'one stage of a funnel, as a row of stage_conversion(funnel)';
+CREATE TYPE stage_funnel_kpis AS (
+    mode pg_catalog.text, deals pg_catalog.int8, outside_deals pg_catalog.int8, stages stage_funnel_stage[]);
+COMMENT ON TYPE stage_funnel_kpis IS 'a stage_funnel as one record: counting mode, deals, deals outside the list, and a stage_funnel_stage per stage (the result of kpis(stage_funnel))';
+
+CREATE TYPE stage_times_stage AS (
+    stage pg_catalog.text, "position" pg_catalog.int4, visits pg_catalog.int8, exited_deals pg_catalog.int8,
+    avg_days pg_catalog.float8, median_days pg_catalog.float8, current_deals pg_catalog.int8,
+    avg_current_days pg_catalog.float8, stale_deals pg_catalog.int8);
+COMMENT ON TYPE stage_times_stage IS 'time in one stage, as a row of time_in_stage(times)';
+CREATE TYPE stage_times_kpis AS (
+    deals pg_catalog.int8, outside_deals pg_catalog.int8, stages stage_times_stage[]);
+COMMENT ON TYPE stage_times_kpis IS 'a stage_times as one record: deals, deals outside the list, and a stage_times_stage per stage (the result of kpis(stage_times))';
+
+CREATE TYPE stage_history_kpis AS (
+    events pg_catalog.int8, deals pg_catalog.int8, stages pg_catalog.text[],
+    time_type pg_catalog.text, id_type pg_catalog.text);
+COMMENT ON TYPE stage_history_kpis IS 'a stage_history as one record: events, deals, the stage list, the SQL types of its times and deal ids (NULL time type while empty); its funnels and times come from stage_funnel(history) and stage_times(history)';
+
+-- @foreach T = deal_summary | order_summary | stage_funnel | stage_times | stage_history
+CREATE FUNCTION kpis(@T@) RETURNS @T@_kpis
+    AS 'MODULE_PATHNAME', '@T@_kpis' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION kpis(@T@) IS 'every accessor of a @T@ in one record (SELECT (kpis(s)).*), for reporting tools';
+CREATE FUNCTION @T@_json(@T@) RETURNS pg_catalog.json
+    AS 'MODULE_PATHNAME', '@T@_json' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @T@_json(@T@) IS 'the JSON form of a @T@: kpis(s) as a JSON object; the function of the cast to json';
+CREATE FUNCTION @T@_jsonb(@T@) RETURNS pg_catalog.jsonb
+    AS 'MODULE_PATHNAME', '@T@_jsonb' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @T@_jsonb(@T@) IS 'the JSON form of a @T@: kpis(s) as a jsonb object; the function of the cast to jsonb';
+CREATE CAST (@T@ AS pg_catalog.json) WITH FUNCTION @T@_json(@T@);
+COMMENT ON CAST (@T@ AS pg_catalog.json) IS 'the JSON form of a @T@ (also used by to_json, to_jsonb and row_to_json)';
+CREATE CAST (@T@ AS pg_catalog.jsonb) WITH FUNCTION @T@_jsonb(@T@);
+COMMENT ON CAST (@T@ AS pg_catalog.jsonb) IS 'the JSON form of a @T@ as jsonb';
+-- @end
