@@ -95,5 +95,21 @@ SELECT sales_cycle_days(created_at, closed_at, won) AS cycle_of_clean_rows,
 FROM i11_dirty;
 SELECT churn_rate(f, u, date '2024-01-01', date '2024-02-01') AS churn
 FROM (VALUES (date '2023-01-01', date '2024-01-15'), (date '2023-01-01', NULL), (date '2024-01-05', date '2023-12-01')) v(f, u);
+-- the count the WARNING gives, as a number (plain SQL: the rows with
+-- active_until < active_from), for each time type and in one scan with churn_rate
+SELECT churn_skipped_rows(f, u, date '2024-01-01', date '2024-02-01') AS skipped_date,
+       churn_skipped_rows(f::timestamp, u::timestamp, timestamp '2024-01-01', timestamp '2024-02-01') AS skipped_ts,
+       churn_skipped_rows(f::timestamptz, u::timestamptz, timestamptz '2024-01-01', timestamptz '2024-02-01') AS skipped_tz,
+       count(*) FILTER (WHERE u < f) AS plain_sql
+FROM (VALUES (date '2023-01-01', date '2024-01-15'), (date '2023-01-01', NULL), (date '2024-01-05', date '2023-12-01'),
+             (date '2024-01-09', date '2024-01-08')) v(f, u);
+SELECT churn_rate(f, u, date '2024-01-01', date '2024-02-01') AS churn,
+       churn_skipped_rows(f, u, date '2024-01-01', date '2024-02-01') AS skipped
+FROM (VALUES (date '2023-01-01', date '2024-01-15'), (date '2023-01-01', NULL), (date '2024-01-05', date '2023-12-01')) v(f, u);
 RESET sales_kpi.invalid_rows;
+-- strict (the default): the rows are an error, so the count is 0 on clean data
+SELECT churn_skipped_rows(f, u, date '2024-01-01', date '2024-02-01') AS skipped_strict
+FROM (VALUES (date '2023-01-01', date '2024-01-15'), (date '2023-01-01', NULL)) v(f, u);
+SELECT error_of($$SELECT churn_skipped_rows(f, u, date '2024-01-01', date '2024-02-01') FROM (VALUES (date '2024-01-05', date '2023-12-01')) v(f, u)$$);
+SELECT error_of($$SELECT churn_skipped_rows_final('{1,0,5,0,0,-1}')$$);
 SELECT error_of($$SELECT churn_rate(f, u, date '2024-01-01', date '2024-02-01') FROM (VALUES (date '2024-01-05', date '2023-12-01')) v(f, u)$$);

@@ -195,6 +195,8 @@ KPI_FUNCTION(churn_accum, churn_accum_common, TIME_TIMESTAMP, "churn_rate");
 KPI_FUNCTION(churn_accum_date, churn_accum_common, TIME_DATE, "churn_rate");
 KPI_FUNCTION(retention_accum, churn_accum_common, TIME_TIMESTAMP, "retention_rate");
 KPI_FUNCTION(retention_accum_date, churn_accum_common, TIME_DATE, "retention_rate");
+KPI_FUNCTION(churn_skipped_accum, churn_accum_common, TIME_TIMESTAMP, "churn_skipped_rows");
+KPI_FUNCTION(churn_skipped_accum_date, churn_accum_common, TIME_DATE, "churn_skipped_rows");
 
 PG_FUNCTION_INFO_V1(churn_combine);
 PG_FUNCTION_INFO_V1(churn_rate_final);
@@ -275,6 +277,21 @@ retention_rate_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	/* computed from counts, not as 1 - churn, so it is exact to the last bit */
 	PG_RETURN_FLOAT8((double) (start - churned) / (double) start);
+}
+
+/*
+ * churn_skipped_rows(): the rows left out of churn_rate and retention_rate
+ * over the same rows (sales_kpi.invalid_rows = skip; always 0 under error),
+ * the count their WARNING announces.  No WARNING of its own.
+ */
+PG_FUNCTION_INFO_V1(churn_skipped_rows_final);
+
+Datum
+churn_skipped_rows_final(PG_FUNCTION_ARGS)
+{
+	ArrayType  *a = churn_state(fcinfo, 0, false, "churn_skipped_rows_final");
+
+	PG_RETURN_INT64(((int64 *) ARR_DATA_PTR(a))[CH_SKIPPED]);
 }
 
 /* ---- the seeds' scalar forms on counts ---- */

@@ -45,6 +45,12 @@ SELECT line FROM (
          || ' default=' || coalesce(t.typdefault, '<null>')
   FROM members m JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid
   UNION ALL
+  -- the columns of composite types (in order, with their types)
+  SELECT 'columns ' || t.oid::regtype::text || ' ' || string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+  FROM members m JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid
+  JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+  GROUP BY t.oid
+  UNION ALL
   SELECT 'operator ' || o.oid::regoperator::text || ' code=' || o.oprcode::text || ' result=' || o.oprresult::regtype::text
          || ' com=' || o.oprcom::regoperator::text || ' negate=' || o.oprnegate::regoperator::text
          || ' rest=' || o.oprrest::text || ' join=' || o.oprjoin::text
@@ -60,7 +66,7 @@ SELECT line FROM (
   FROM members m JOIN pg_opclass c ON m.classid = 'pg_opclass'::regclass AND c.oid = m.objid
   JOIN pg_am am ON am.oid = c.opcmethod JOIN pg_opfamily f ON f.oid = c.opcfamily
   UNION ALL
-  SELECT 'cast ' || k.castsource::regtype::text || ' -> ' || k.casttarget::regtype::text || ' func=' || k.castfunc::text
+  SELECT 'cast ' || k.castsource::regtype::text || ' -> ' || k.casttarget::regtype::text || ' func=' || CASE WHEN k.castfunc = 0 THEN '-' ELSE k.castfunc::regprocedure::text END
          || ' context=' || k.castcontext::text || ' method=' || k.castmethod::text
   FROM members m JOIN pg_cast k ON m.classid = 'pg_cast'::regclass AND k.oid = m.objid
   UNION ALL
