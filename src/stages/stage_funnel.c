@@ -682,27 +682,23 @@ stage_funnel_rows(PG_FUNCTION_ARGS)
 
 static const char *const funnel_report_columns[] = {"mode", "deals", "outside_deals", "stages"};
 
+static void
+funnel_report_columns_of(const void *value, int k, Datum *values, bool *nulls)
+{
+	stages_funnel_columns((const StageFunnel *) value, k, values, nulls);
+}
+
 /* stages: stage_funnel_stage[], the rows of stage_conversion(funnel) */
 static void
 funnel_report_fill(FunctionCallInfo fcinfo, TupleDesc desc, Datum *values, bool *nulls)
 {
 	StageFunnel *f = stages_funnel_get(PG_GETARG_DATUM(0));
-	const int	ncols = 2 + FUNNEL_COLUMNS;
-	Datum	   *rv = palloc0(sizeof(Datum) * ncols * Max(f->nstages, 1));
-	bool	   *rn = palloc0(sizeof(bool) * ncols * Max(f->nstages, 1));
-	const char *names = FUNNEL_NAMES(f);
 
 	values[0] = CStringGetTextDatum(stages_mode_names[f->mode]);
 	values[1] = Int64GetDatum(f->deals);
 	values[2] = Int64GetDatum(f->outside);
-	for (int k = 0; k < f->nstages; k++)
-	{
-		rv[k * ncols] = CStringGetTextDatum(names);
-		rv[k * ncols + 1] = Int32GetDatum(k + 1);
-		stages_funnel_columns(f, k, rv + k * ncols + 2, rn + k * ncols + 2);
-		names = stages_next(names);
-	}
-	values[3] = kpi_report_rows(desc, 3, f->nstages, ncols, rv, rn);
+	values[3] = stages_report_rows(desc, 3, FUNNEL_NAMES(f), f->nstages, FUNNEL_COLUMNS,
+								   funnel_report_columns_of, f);
 	(void) nulls;
 }
 

@@ -5,6 +5,7 @@
  */
 #include "kpi/kpi.h"
 #include "stages/stages.h"
+#include "kpi/report.h"
 
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -355,4 +356,25 @@ stages_kv_mode(KvParser *kv)
 {
 	return (FunnelMode) kpi_kv_word(kv, "mode", stages_mode_names, 3,
 									"Expected mode implied, entered or ordered");
+}
+
+/* ---- the per-stage arrays of the reporting forms (stages.h) ---- */
+
+Datum
+stages_report_rows(TupleDesc desc, int attno, const char *names, int nstages, int ncolumns,
+				   void (*columns) (const void *value, int k, Datum *values, bool *nulls),
+				   const void *value)
+{
+	const int	ncols = 2 + ncolumns;
+	Datum	   *rv = palloc0(sizeof(Datum) * ncols * Max(nstages, 1));
+	bool	   *rn = palloc0(sizeof(bool) * ncols * Max(nstages, 1));
+
+	for (int k = 0; k < nstages; k++)
+	{
+		rv[k * ncols] = CStringGetTextDatum(names);
+		rv[k * ncols + 1] = Int32GetDatum(k + 1);
+		columns(value, k, rv + k * ncols + 2, rn + k * ncols + 2);
+		names = stages_next(names);
+	}
+	return kpi_report_rows(desc, attno, nstages, ncols, rv, rn);
 }

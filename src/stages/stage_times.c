@@ -1446,26 +1446,22 @@ stage_report_rows(PG_FUNCTION_ARGS)
 
 static const char *const times_report_columns[] = {"deals", "outside_deals", "stages"};
 
+static void
+times_report_columns_of(const void *value, int k, Datum *values, bool *nulls)
+{
+	times_columns((const StageTimes *) value, k, values, nulls);
+}
+
 /* stages: stage_times_stage[], the rows of time_in_stage(times) */
 static void
 times_report_fill(FunctionCallInfo fcinfo, TupleDesc desc, Datum *values, bool *nulls)
 {
 	StageTimes *t = times_get(PG_GETARG_DATUM(0));
-	const int	ncols = 2 + TIMES_COLUMNS;
-	Datum	   *rv = palloc0(sizeof(Datum) * ncols * Max(t->nstages, 1));
-	bool	   *rn = palloc0(sizeof(bool) * ncols * Max(t->nstages, 1));
-	const char *names = TIMES_NAMES(t);
 
 	values[0] = Int64GetDatum(t->deals);
 	values[1] = Int64GetDatum(t->outside);
-	for (int k = 0; k < t->nstages; k++)
-	{
-		rv[k * ncols] = CStringGetTextDatum(names);
-		rv[k * ncols + 1] = Int32GetDatum(k + 1);
-		times_columns(t, k, rv + k * ncols + 2, rn + k * ncols + 2);
-		names = stages_next(names);
-	}
-	values[2] = kpi_report_rows(desc, 2, t->nstages, ncols, rv, rn);
+	values[2] = stages_report_rows(desc, 2, TIMES_NAMES(t), t->nstages, TIMES_COLUMNS,
+								   times_report_columns_of, t);
 	(void) nulls;
 }
 

@@ -9,6 +9,7 @@
 
 #include "kpi/kpi.h"
 #include "stages/stage_list.h"
+#include "access/tupdesc.h"
 
 /*
  * Format versions.  stage_path 2: the stage-list hash is byte-order
@@ -119,5 +120,16 @@ extern void stages_times_args(FunctionCallInfo fcinfo, int as_of_arg, TimeKind a
 extern void stages_times_notice_outside(const StageTimes *t, const char *fname);
 /* events of kind events may be measured at an as_of of kind as_kind */
 extern void stages_times_check_kind(TimeKind events, TimeKind as_kind);
+
+/* ---- reporting forms (kpis(), JSON) ---- */
+
+/*
+ * Column attno of desc (an array of a composite (stage, position, ...)):
+ * one element per stage of names, its other ncolumns columns from
+ * columns(value, k, ...).
+ */
+extern Datum stages_report_rows(TupleDesc desc, int attno, const char *names, int nstages, int ncolumns,
+								void (*columns) (const void *value, int k, Datum *values, bool *nulls),
+								const void *value);
 
 #endif							/* STAGES_H */
