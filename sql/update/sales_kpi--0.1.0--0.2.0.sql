@@ -43,6 +43,13 @@ COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@, pg_catalog.interv
 
 
 ------------------------------------------------------------------------------
+-- leads and targets families (issue 14): new in 0.2.0
+------------------------------------------------------------------------------
+-- @include sql/install/leads.sql
+-- @include sql/install/targets.sql
+
+
+------------------------------------------------------------------------------
 -- equality of our types (issue 11): = and <>, hash operator classes, new
 ------------------------------------------------------------------------------
 -- @include sql/install/operators.sql
