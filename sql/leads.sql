@@ -236,4 +236,5 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
-DROP TABLE act, leads_t, qual CASCADE;
+DROP VIEW leads_ok, act_ref;
+DROP TABLE act, leads_t, qual;

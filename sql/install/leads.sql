@@ -123,3 +123,68 @@ COMMENT ON AGGREGATE lead_velocity_rate(pg_catalog.@T@, pg_catalog.interval, pg_
 CREATE FUNCTION revenue_per_lead(revenue pg_catalog.numeric, leads pg_catalog.int8) RETURNS pg_catalog.numeric
     AS 'MODULE_PATHNAME', 'revenue_per_lead' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION revenue_per_lead(pg_catalog.numeric, pg_catalog.int8) IS 'revenue per lead: revenue / leads, exact as numeric avg divides; NULL when leads = 0';
+
+-- follow-up per lead: lead_followup per lead (GROUP BY lead id), then followup_summary across leads
+-- @type lead_followup extended 'follow-up of one lead: its created time, its activities at or after it (time, contacted) sorted, and the activities before it; build per lead, summarise with followup_summary()'
+-- @type followup_summary plain 'follow-up across leads: leads followed up and contacted, exact sums of attempts until contact and of the delays to the first attempt and contact, and the distributions of unanswered attempts and of attempts per day; merge with rollup()'
+
+CREATE FUNCTION lead_followup_combine(lead_followup, lead_followup) RETURNS lead_followup
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION lead_followup_combine(lead_followup, lead_followup) IS 'combine function of lead_followup(): merges partial states of one lead (the created times must match)';
+-- @foreach T = timestamptz | timestamp | date
+-- @and TS = tz | ts | date
+CREATE FUNCTION lead_followup_accum(lead_followup, pg_catalog.@T@, pg_catalog.@T@, pg_catalog.bool) RETURNS lead_followup
+    AS 'MODULE_PATHNAME', 'lead_followup_accum_@TS@' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION lead_followup_accum(lead_followup, pg_catalog.@T@, pg_catalog.@T@, pg_catalog.bool) IS 'transition function of lead_followup(created, activity_at, contacted): adds one activity of the group''s lead';
+CREATE AGGREGATE lead_followup(created pg_catalog.@T@, activity_at pg_catalog.@T@, contacted pg_catalog.bool) (
+    sfunc = lead_followup_accum, stype = lead_followup, combinefunc = lead_followup_combine, parallel = safe);
+COMMENT ON AGGREGATE lead_followup(pg_catalog.@T@, pg_catalog.@T@, pg_catalog.bool) IS 'follow-up of ONE lead (GROUP BY lead id) from its activity rows joined to it: created (NULL: row ignored; the same on every row), activity_at (NULL: no activity, e.g. LEFT JOIN), contacted (NULL = false); activities before created are counted as prior, not as attempts';
+-- @end
+-- @foreach F = attempts | attempts_to_contact | max_attempts_per_day
+-- @and SYM = attempts | attempts_to_contact | max_per_day
+-- @and C = the lead''s follow-up attempts: its activities at or after created | attempts until the first contact: 1 + the attempts strictly before the first contacted one; NULL when never contacted | the most attempts on one calendar day (UTC days for timestamptz)
+CREATE FUNCTION @F@(lead_followup) RETURNS pg_catalog.int8
+    AS 'MODULE_PATHNAME', 'lead_followup_@SYM@' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @F@(lead_followup) IS '@C@';
+-- @end
+
+CREATE FUNCTION followup_summary_accum(followup_summary, lead_followup) RETURNS followup_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION followup_summary_combine(followup_summary, followup_summary) RETURNS followup_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION followup_summary_combine_inv(followup_summary, followup_summary) RETURNS followup_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION followup_summary_accum(followup_summary, lead_followup) IS 'transition function of followup_summary(lead_followup): adds one lead';
+COMMENT ON FUNCTION followup_summary_combine(followup_summary, followup_summary) IS 'merges two follow-up summaries exactly (combine function and rollup transition)';
+COMMENT ON FUNCTION followup_summary_combine_inv(followup_summary, followup_summary) IS 'removes a merged follow-up summary (rollup over moving windows); NULL when it is not a part';
+CREATE AGGREGATE followup_summary(lead_followup) (
+    sfunc = followup_summary_accum, stype = followup_summary, combinefunc = followup_summary_combine, parallel = safe);
+COMMENT ON AGGREGATE followup_summary(lead_followup) IS 'follow-up across leads from their per-lead lead_followup values (NULL ignored)';
+CREATE AGGREGATE rollup(followup_summary) (
+    sfunc = followup_summary_combine, stype = followup_summary, combinefunc = followup_summary_combine,
+    msfunc = followup_summary_combine, minvfunc = followup_summary_combine_inv, mstype = followup_summary,
+    parallel = safe);
+COMMENT ON AGGREGATE rollup(followup_summary) IS 'merges follow-up summaries exactly (e.g. per rep into the team benchmark)';
+-- @foreach F = leads | followed_up_leads | contacted_leads | prior_activities
+-- @and SYM = leads | followed_up | contacted | prior
+-- @and C = leads in the follow-up summary | leads with at least one attempt | leads with at least one contact | activities before their lead was created (not attempts)
+CREATE FUNCTION @F@(followup_summary) RETURNS pg_catalog.int8
+    AS 'MODULE_PATHNAME', 'followup_summary_@SYM@' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @F@(followup_summary) IS '@C@';
+-- @end
+-- @foreach F = never_followed_up_share | avg_attempts_to_contact | avg_days_to_first_attempt | avg_days_to_first_contact
+-- @and SYM = never_share | avg_attempts | avg_first_attempt | avg_first_contact
+-- @and C = share of leads never followed up (no attempt); NULL without leads | average attempts until the first contact over contacted leads; NULL when none | average days from lead created to the first attempt over followed-up leads; NULL when none | average days from lead created to the first contact over contacted leads; NULL when none
+CREATE FUNCTION @F@(followup_summary) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'followup_summary_@SYM@' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @F@(followup_summary) IS '@C@';
+-- @end
+CREATE FUNCTION abandoned_leads(followup_summary, max_attempts pg_catalog.int4) RETURNS pg_catalog.int8
+    AS 'MODULE_PATHNAME', 'followup_summary_abandoned' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION abandoned_share(followup_summary, max_attempts pg_catalog.int4) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'followup_summary_abandoned_share' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION over_contacted_leads(followup_summary, max_per_day pg_catalog.int4 DEFAULT 4) RETURNS pg_catalog.int8
+    AS 'MODULE_PATHNAME', 'followup_summary_over_contacted' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION abandoned_leads(followup_summary, pg_catalog.int4) IS 'leads abandoned after at most max_attempts (1..31) unanswered attempts: followed up but never contacted, with 1 to max_attempts attempts';
+COMMENT ON FUNCTION abandoned_share(followup_summary, pg_catalog.int4) IS 'abandoned_leads(summary, max_attempts) / leads; NULL without leads';
+COMMENT ON FUNCTION over_contacted_leads(followup_summary, pg_catalog.int4) IS 'leads with more than max_per_day (1..31, default 4) attempts on one calendar day (UTC days for timestamptz)';

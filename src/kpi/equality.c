@@ -85,3 +85,5 @@ KPI_EQUALITY(stage_history, stage_history_send);
 /* issue 14 (leads family) */
 KPI_EQUALITY(activity_summary, activity_summary_send);
 KPI_EQUALITY(response_time, response_time_send);
+KPI_EQUALITY(lead_followup, lead_followup_send);
+KPI_EQUALITY(followup_summary, followup_summary_send);

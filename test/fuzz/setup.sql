@@ -298,6 +298,20 @@ FROM (SELECT date '2024-01-01' + k AS d, k FROM generate_series(1, 60) k) g
 UNION ALL
 SELECT 3, response_time(date '2024-01-01', NULL::date, interval '1 hour');
 
+CREATE TABLE fz_seed_lead_followup (n int PRIMARY KEY, v lead_followup NOT NULL);
+INSERT INTO fz_seed_lead_followup
+SELECT 1, lead_followup(timestamptz '2024-01-01 10:00+00', a, c)
+FROM (VALUES (timestamptz '2023-12-31 10:00+00', true), ('2024-01-01 11:00+00', false), ('2024-01-01 12:00+00', NULL),
+             ('2024-01-02 09:00+00', true), ('2024-01-02 09:00+00', false)) v(a, c)
+UNION ALL
+SELECT 2, lead_followup(date '2024-01-01', NULL::date, NULL);
+CREATE TABLE fz_seed_followup_summary (n int PRIMARY KEY, v followup_summary NOT NULL);
+INSERT INTO fz_seed_followup_summary
+SELECT 1, followup_summary(v) FROM fz_seed_lead_followup WHERE n = 1
+UNION ALL
+SELECT 2, followup_summary(f) FROM (SELECT k, lead_followup(date '2024-01-01', date '2024-01-01' + (j % 3), j % 5 = 0) f
+                                    FROM generate_series(1, 40) k, generate_series(1, k % 7) j GROUP BY k) x;
+
 ------------------------------------------------------------------------------
 -- where mutants are loaded
 ------------------------------------------------------------------------------
@@ -317,6 +331,10 @@ CREATE TABLE fz_acc_activity_summary (id int, v activity_summary);
 CREATE TABLE fz_rt_activity_summary (id int, v activity_summary);
 CREATE TABLE fz_acc_response_time (id int, v response_time);
 CREATE TABLE fz_rt_response_time (id int, v response_time);
+CREATE TABLE fz_acc_lead_followup (id int, v lead_followup);
+CREATE TABLE fz_rt_lead_followup (id int, v lead_followup);
+CREATE TABLE fz_acc_followup_summary (id int, v followup_summary);
+CREATE TABLE fz_rt_followup_summary (id int, v followup_summary);
 
 ------------------------------------------------------------------------------
 -- the oracle
@@ -1278,6 +1296,86 @@ BEGIN
         -- another SLA or time type than the seed: refusing to merge is right
         WHEN invalid_parameter_value THEN
             IF SQLERRM NOT LIKE '%cannot be mixed%' AND SQLERRM NOT LIKE '%SLA must be the same%' THEN
+                PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+            END IF;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+END $$;
+
+-- lead_followup (issue 14) ---------------------------------------------------
+CREATE FUNCTION fz_kpis(v lead_followup) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
+    bad text := '';
+BEGIN
+    SELECT attempts(v) AS n, attempts_to_contact(v) AS tc, max_attempts_per_day(v) AS md INTO a;
+    IF (a.n < 0 OR a.md > a.n OR (a.n > 0 AND a.md < 1)) IS NOT FALSE OR a.tc > a.n OR a.tc < 1 THEN
+        bad := bad || 'counts inconsistent; ';
+    END IF;
+    RETURN format('%s|attempts=%s to_contact=%s max_per_day=%s', bad, a.n, a.tc, a.md);
+END $$;
+
+CREATE FUNCTION fz_check(v lead_followup, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w lead_followup;
+    x followup_summary;
+BEGIN
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM fz_check_kpis(v, w, t, ctx);
+    IF ctx <> '' THEN
+        RETURN;
+    END IF;
+    BEGIN
+        SELECT followup_summary(y) INTO x FROM (VALUES (v), (v)) s(y);
+        PERFORM fz_check(x, 'followup_summary(v, v)');
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN NULL;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('followup_summary fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+END $$;
+
+-- followup_summary (issue 14) ------------------------------------------------
+CREATE FUNCTION fz_kpis(v followup_summary) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
+    bad text := '';
+BEGIN
+    SELECT leads(v) AS l, followed_up_leads(v) AS f, contacted_leads(v) AS c, never_followed_up_share(v) AS nv,
+           avg_attempts_to_contact(v) AS at, abandoned_leads(v, 31) AS ab, over_contacted_leads(v, 1) AS oc INTO a;
+    IF (a.c > a.f OR a.f > a.l OR a.ab > a.f - a.c OR a.oc > a.f) IS NOT FALSE OR a.at < 1 OR NOT fz_in_range(a.nv, 0, 1) THEN
+        bad := bad || 'counts inconsistent; ';
+    END IF;
+    RETURN format('%s|leads=%s followed=%s contacted=%s never=%s avg_to_contact=%s abandoned=%s over=%s',
+                  bad, a.l, a.f, a.c, a.nv, a.at, a.ab, a.oc);
+END $$;
+
+CREATE FUNCTION fz_check(v followup_summary, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w followup_summary;
+    x followup_summary;
+BEGIN
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM fz_check_kpis(v, w, t, ctx);
+    IF ctx <> '' THEN
+        RETURN;
+    END IF;
+    BEGIN
+        SELECT rollup(y) INTO x FROM (VALUES (v), (v)) s(y);
+        PERFORM fz_check(x, 'rollup(v, v)');
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN NULL;
+        WHEN invalid_parameter_value THEN
+            IF SQLERRM NOT LIKE '%cannot be mixed%' THEN
                 PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
             END IF;
         WHEN OTHERS THEN
