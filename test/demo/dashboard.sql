@@ -303,7 +303,7 @@ WITH per_lead AS (
 ), teams AS (
   SELECT team, rollup(s) AS s FROM per_rep GROUP BY GROUPING SETS ((team), ())
 )
-SELECT coalesce(t.team, 'ALL REPS') AS "team", leads(t.s) AS "leads",
+SELECT coalesce(t.team, 'all teams') AS "team", leads(t.s) AS "leads",
        round(100 * never_followed_up_share(t.s)::numeric, 1) AS "never %",
        round(100 * abandoned_share(t.s, 2)::numeric, 1) AS "abandoned %",
        round(avg_attempts_to_contact(t.s)::numeric, 2) AS "attempts",
@@ -334,7 +334,7 @@ monthly AS (
          (SELECT target FROM monthly m WHERE m.rep_id = r.rep_id AND m.month = 10) AS oct_target,
          (SELECT sum(target) FROM monthly m WHERE m.rep_id = r.rep_id AND m.month >= 10) AS q4_target,
          coalesce(won.oct, 0) AS oct, coalesce(won.q4, 0) AS q4
-  FROM reps r JOIN annual_targets a ON a.rep_id = r.rep_id AND a.year = 2026 LEFT JOIN won USING (rep_id)
+  FROM reps r JOIN annual_targets a ON a.rep_id = r.rep_id AND a.year = 2026 LEFT JOIN won ON won.rep_id = r.rep_id
 ), lines AS (
   SELECT team, 1 AS ord, rep, annual, months_sum, oct_target, q4_target, oct, q4 FROM per_rep
   UNION ALL
