@@ -165,7 +165,9 @@ lf_accum(FunctionCallInfo fcinfo, TimeKind kind)
 	a.contacted = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
 	if (a.t < created)
 	{
-		v->prior++;				/* cannot overflow before the activity limit does */
+		if (v->prior == PG_INT64_MAX)
+			kpi_count_overflow(fname, NULL);
+		v->prior++;
 		PG_RETURN_POINTER(v);
 	}
 	if (v->n >= LF_MAX_ACTIVITIES)
@@ -220,7 +222,8 @@ lead_followup_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s: a lead has more than %d activities", fname, LF_MAX_ACTIVITIES)));
 	r = lf_new(a->n + b->n, a->kind, a->created);
-	r->prior = a->prior + b->prior;
+	if (pg_add_s64_overflow(a->prior, b->prior, &r->prior))
+		kpi_count_overflow(fname, NULL);
 	for (int m = 0; m < r->n; m++)
 		LF_ACTS(r)[m] = (ib >= b->n || (ia < a->n && !lf_before(&LF_ACTS(b)[ib], &LF_ACTS(a)[ia])))
 			? LF_ACTS(a)[ia++] : LF_ACTS(b)[ib++];

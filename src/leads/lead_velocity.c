@@ -83,6 +83,12 @@ lv_step(FunctionCallInfo fcinfo, TimeKind kind, int sign)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s: period and period_end must not be NULL", fname),
 				 errhint("Pass e.g. interval '1 month' and the end of the last complete month, date_trunc('month', now()).")));
+	/* the aggregate starts from its initcond: a NULL state is a hand-made call */
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: invalid aggregate state", fname),
+				 errdetail("The state is NULL.")));
 	a = kpi_int8_state(fcinfo, 0, LV_N, true, lv_rules, fname);
 	c = (int64 *) ARR_DATA_PTR(a);
 	if (PG_ARGISNULL(1))
