@@ -193,7 +193,7 @@ rt_get(Datum d)
 	ResponseTime *r = kpi_stored(d, RT_VERSION, sizeof(ResponseTime), RT_TYPNAME);
 
 	if (r->capacity < 0 || (Size) r->capacity > MaxAllocSize / sizeof(RtBucket) ||
-		VARSIZE(r) != RT_SIZE(r->capacity))
+		VARSIZE(r) != RT_SIZE(r->capacity) || r->nbuckets < 0 || r->nbuckets > r->capacity)
 		kpi_corrupt(RT_TYPNAME);
 	return r;
 }
