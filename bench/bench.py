@@ -214,6 +214,26 @@ CASES = [
     ("funnel_time_report", "funnel (ordered) + time in stage, one report", SERIAL + NO_NESTLOOP,
      "SELECT count(stage), count(entered_at), count(deal_id) FROM stage_events",
      sql_funnel_time_report(AS_OF), ours_funnel_time_report(AS_OF), "SQL/ours >= 2"),
+    # issue 14: response time (SLA share, average, median, p90) and lead velocity
+    ("response_time", "response_time: SLA share, avg, median, p90, 200 reps", SERIAL,
+     "SELECT rep_id, count(created_at), count(responded_at) FROM leads GROUP BY 1",
+     "SELECT rep_id, (count(*) FILTER (WHERE responded_at - created_at <= interval '24 hours'))::float8 / count(*),"
+     " avg(extract(epoch FROM responded_at - created_at)) / 86400,"
+     " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM responded_at - created_at)) / 86400,"
+     " percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM responded_at - created_at)) / 86400"
+     " FROM leads GROUP BY 1",
+     "SELECT rep_id, sla_share(r), avg_response_days(r), median_response_days(r), response_percentile_days(r, 0.9)"
+     " FROM (SELECT rep_id, response_time(created_at, responded_at, interval '24 hours') r FROM leads GROUP BY 1) x",
+     "SQL/ours >= 1.3"),
+    ("lead_velocity", "lead_velocity_rate over qualified_at, 1 month, 200 reps", SERIAL,
+     "SELECT rep_id, count(qualified_at) FROM leads GROUP BY 1",
+     "SELECT rep_id, (c - p)::float8 / nullif(p, 0) FROM (SELECT rep_id,"
+     " count(*) FILTER (WHERE qualified_at >= timestamptz '2026-06-01 00:00+00' - interval '1 month'"
+     " AND qualified_at < timestamptz '2026-06-01 00:00+00') c,"
+     " count(*) FILTER (WHERE qualified_at >= timestamptz '2026-06-01 00:00+00' - interval '2 months'"
+     " AND qualified_at < timestamptz '2026-06-01 00:00+00' - interval '1 month') p FROM leads GROUP BY 1) x",
+     "SELECT rep_id, lead_velocity_rate(qualified_at, interval '1 month', timestamptz '2026-06-01 00:00+00') FROM leads GROUP BY 1",
+     "SQL/ours >= 1.3"),
 ]
 # The one-level form (stage_history) is timed in the same interleaved runs
 # as the two-level form of the stage-history cases (floor, SQL, ours,

@@ -4,7 +4,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 SELECT setseed(0.5) \gset
-DROP TABLE IF EXISTS deals, stage_events, orders CASCADE;
+DROP TABLE IF EXISTS deals, stage_events, orders, leads CASCADE;
 CREATE UNLOGGED TABLE deals AS
 SELECT g AS deal_id, (g % :reps) AS rep_id,
        round((500 + random() * 99500)::numeric, 2) AS amount,
@@ -30,8 +30,16 @@ SELECT g AS order_id, 1 + (g::bigint * 7919 % (:deals / 10)) AS customer_id,
        round((5 + random() * 495)::numeric, 2) AS amount,
        timestamptz '2024-11-01 00:00+00' + make_interval(secs => random() * 730 * 86400) AS purchased_at
 FROM generate_series(1, :deals / 2) g;
+-- leads (issue 14): :deals / 2 rows; 15% never answered, responses from minutes
+-- to days; 40% qualified within 60 days
+CREATE UNLOGGED TABLE leads AS
+SELECT g AS lead_id, (g % :reps) AS rep_id, created_at,
+       CASE WHEN random() < 0.85 THEN created_at + make_interval(secs => random() * random() * 5 * 86400) END AS responded_at,
+       CASE WHEN random() < 0.4 THEN created_at + make_interval(secs => random() * 60 * 86400) END AS qualified_at
+FROM (SELECT g, timestamptz '2024-11-01 00:00+00' + make_interval(secs => random() * 730 * 86400) AS created_at
+      FROM generate_series(1, :deals / 2) g) s;
 -- stored daily per-rep summaries (the dashboard-from-summaries case)
 CREATE MATERIALIZED VIEW daily_rep AS
 SELECT rep_id, created_at::date AS day, deal_summary(amount, won, created_at, closed_at, probability) AS s
 FROM deals GROUP BY rep_id, created_at::date;
-VACUUM ANALYZE deals, stage_events, orders, daily_rep;
+VACUUM ANALYZE deals, stage_events, orders, daily_rep, leads;

@@ -43,6 +43,12 @@ COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@, pg_catalog.interv
 
 
 ------------------------------------------------------------------------------
+-- leads and targets families (issue 14): new in 0.2.0
+------------------------------------------------------------------------------
+-- @include sql/install/leads.sql
+-- @include sql/install/targets.sql
+
+------------------------------------------------------------------------------
 -- reporting forms (issue 11): kpis(s) records and the casts to json/jsonb, new
 ------------------------------------------------------------------------------
 -- @include sql/install/report.sql

@@ -179,7 +179,12 @@ os_merge(FunctionCallInfo fcinfo, bool same_customer)
 	if (!PG_ARGISNULL(0))
 		os_get_valid(PG_GETARG_DATUM(0), fname);
 	if (PG_ARGISNULL(1) || os_get_valid(PG_GETARG_DATUM(1), fname)->customers == 0)
+	{
+		/* an empty summary merged into nothing is that summary, not NULL */
+		if (PG_ARGISNULL(0) && !PG_ARGISNULL(1))
+			PG_RETURN_POINTER(os_get(PG_GETARG_DATUM(1)));
 		return kpi_unchanged(fcinfo);
+	}
 	a = os_state(fcinfo, 0);
 	b = os_get(PG_GETARG_DATUM(1));
 	if (same_customer)

@@ -82,3 +82,8 @@ KPI_EQUALITY(stage_path, stage_path_send);
 KPI_EQUALITY(stage_funnel, stage_funnel_send);
 KPI_EQUALITY(stage_times, stage_times_send);
 KPI_EQUALITY(stage_history, stage_history_send);
+/* issue 14 (leads family) */
+KPI_EQUALITY(activity_summary, activity_summary_send);
+KPI_EQUALITY(response_time, response_time_send);
+KPI_EQUALITY(lead_followup, lead_followup_send);
+KPI_EQUALITY(followup_summary, followup_summary_send);

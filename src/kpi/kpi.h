@@ -9,6 +9,7 @@
  *   textfmt.h   the "(key=value,...)" text format, read and written
  *   wire.h      binary send/recv helpers
  *   state.h     int8[] and varlena aggregate states
+ *   hist.h      the mergeable histogram of durations (medians, percentiles)
  *
  * Conventions used throughout:
  *  - Money is exact: amounts are carried as an int128 count of units of
@@ -37,6 +38,7 @@
 #include "kpi/textfmt.h"
 #include "kpi/wire.h"
 #include "kpi/state.h"
+#include "kpi/hist.h"
 
 /*
  * An SQL-callable function that is impl(fcinfo, ...) with constant

@@ -56,8 +56,6 @@
 #define TIMES_NO_EXACT 0x04		/* read from version 1: no exact values kept */
 #define TIMES_EXACT_MAX 32		/* exact per-deal totals kept up to this many per stage */
 
-#define HIST_SUB_BITS 6			/* 64 buckets per power of two */
-#define HIST_MAX_BUCKET ((63 - HIST_SUB_BITS + 1) * 64 + 63)
 
 typedef struct StageStat
 {
@@ -121,42 +119,7 @@ StaticAssertDecl(sizeof(StageTimes) % 8 == 0, "StageTimes header must keep 8-byt
 StaticAssertDecl(sizeof(StageStat) % 8 == 0, "StageStat must keep 8-byte alignment");
 StaticAssertDecl(offsetof(StageTimes, version) == VARHDRSZ, "the version follows the length word");
 
-/* ---- histogram buckets ---- */
-
-static inline int
-hist_bucket(uint64 v)
-{
-	int			e;
-
-	if (v < 64)
-		return (int) v;
-	e = 63 - __builtin_clzll(v);
-	return (e - HIST_SUB_BITS + 1) * 64 + (int) ((v >> (e - HIST_SUB_BITS)) & 63);
-}
-
-static inline uint64
-hist_low(int b)
-{
-	int			e;
-
-	if (b < 64)
-		return (uint64) b;
-	e = b / 64 + HIST_SUB_BITS - 1;
-	return (uint64) (64 + b % 64) << (e - HIST_SUB_BITS);
-}
-
-static inline uint64
-hist_width(int b)
-{
-	return b < 128 ? 1 : UINT64CONST(1) << (b / 64 - 1);
-}
-
-/* the value standing for bucket b: its midpoint */
-static inline double
-hist_rep(int b)
-{
-	return (double) hist_low(b) + (double) (hist_width(b) - 1) / 2.0;
-}
+/* histogram buckets: kpi/hist.h, shared with response time (leads/) */
 
 /* ---- the value and its invariants ---- */
 
@@ -255,7 +218,7 @@ parts_broken(const TimesParts *tp)
 			int128		clo,
 						chi;
 
-			if (tp->raw[b] < 0 || tp->raw[b] > HIST_MAX_BUCKET)
+			if (tp->raw[b] < 0 || tp->raw[b] > KPI_HIST_MAX_BUCKET)
 				return "Histogram bucket out of range.";
 			if (b > 0 && tp->keys[b] <= tp->keys[b - 1])
 				return "Histogram buckets must be strictly ascending.";
@@ -263,8 +226,8 @@ parts_broken(const TimesParts *tp)
 				return "Histogram counts must be positive.";
 			if (pg_add_s64_overflow(total, tp->counts[b], &total))
 				return "Histogram counts out of range.";
-			if (__builtin_mul_overflow(c, (int128) hist_low(bk), &clo) ||
-				__builtin_mul_overflow(c, (int128) (hist_low(bk) + hist_width(bk) - 1), &chi) ||
+			if (__builtin_mul_overflow(c, (int128) kpi_hist_low(bk), &clo) ||
+				__builtin_mul_overflow(c, (int128) (kpi_hist_low(bk) + kpi_hist_width(bk) - 1), &chi) ||
 				__builtin_add_overflow(lo, clo, &lo) || __builtin_add_overflow(hi, chi, &hi))
 				return "Histogram out of range.";
 		}
@@ -282,10 +245,10 @@ parts_broken(const TimesParts *tp)
 				return "A stage with at most 32 exited deals must list their exact times.";
 			for (int i = 0; i < tp->nexact[k];)
 			{
-				int			bk = hist_bucket(tp->exact[k][i]);
+				int			bk = kpi_hist_bucket(tp->exact[k][i]);
 				int64		run = 0;
 
-				for (; i < tp->nexact[k] && hist_bucket(tp->exact[k][i]) == bk; i++, run++)
+				for (; i < tp->nexact[k] && kpi_hist_bucket(tp->exact[k][i]) == bk; i++, run++)
 				{
 					if (i > 0 && tp->exact[k][i - 1] > tp->exact[k][i])
 						return "Exact times must be ascending.";
@@ -604,7 +567,7 @@ stages_times_count(StageTimes *t, const StagePath *p)
 		{
 			add64(&st->exited, 1);
 			st->exited_us = kpi_add128(st->exited_us, (int128) cum[k]);
-			t = hist_add(t, k, hist_bucket(cum[k]), 1);
+			t = hist_add(t, k, kpi_hist_bucket(cum[k]), 1);
 			st = &TIMES_STATS(t)[k];
 			exact_add(t, k, st->exited, cum[k]);
 		}
@@ -858,7 +821,7 @@ parts_bucket(TimesParts *tp, int stage, int64 bucket, int64 count)
 		tp->raw = repalloc(tp->raw, sizeof(int64) * tp->capacity);
 	}
 	tp->raw[tp->nbuckets] = bucket;
-	tp->keys[tp->nbuckets] = KEY(stage, Min(Max(bucket, 0), HIST_MAX_BUCKET));
+	tp->keys[tp->nbuckets] = KEY(stage, Min(Max(bucket, 0), KPI_HIST_MAX_BUCKET));
 	tp->counts[tp->nbuckets] = count;
 	tp->nbuckets++;
 }
@@ -959,7 +922,7 @@ stage_times_in(PG_FUNCTION_ARGS)
 		{
 			do
 			{
-				int64		bucket = kpi_kv_number(&kv, 0, HIST_MAX_BUCKET, "a histogram bucket");
+				int64		bucket = kpi_kv_number(&kv, 0, KPI_HIST_MAX_BUCKET, "a histogram bucket");
 				int64		count;
 
 				kpi_kv_char(&kv, ':');
@@ -1194,7 +1157,7 @@ hist_rank_value(const StageTimes *t, int k, int64 r)
 			continue;
 		seen += TIMES_COUNTS(t)[i];
 		if (r < seen)
-			return hist_rep(KEY_BUCKET(key));
+			return kpi_hist_rep(KEY_BUCKET(key));
 	}
 	/* cannot happen: input validation ties the histogram to the counts */
 	elog(ERROR, "stage_times: histogram shorter than its count");

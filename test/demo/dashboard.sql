@@ -235,3 +235,146 @@ SELECT round(arpa, 2) AS "ARPA",
 FROM churn, churn12, arpa, all_s;
 \echo '   (textbook CLV uses the "all" row of a); its lifespan is the observed one, so it'
 \echo '   stays below the historic CLV while customers are still active.)'
+
+------------------------------------------------------------------------------
+-- issue 14: prospecting, follow-up, targets and forecast
+------------------------------------------------------------------------------
+\echo
+\echo '== 7. Prospecting, last 90 days: activities, reach and response time per rep =='
+\echo '   calls / e-mails / meetings = activity_summary(type, outcome); call % = calls'
+\echo '   of the attempts (calls + e-mails); reach % = attempts reaching a decision'
+\echo '   maker (seed target 30%), lead % = attempts producing a lead (seed target 5%);'
+\echo '   resp <=24h % = leads answered within 24 hours (unanswered = a miss), median'
+\echo '   and p90 hours from lead created to the first attempt (response_time).'
+\echo '   TEAM BENCHMARK = the team''s summaries merged with rollup().'
+WITH period AS (SELECT timestamptz '2026-11-01 00:00+00' - interval '90 days' AS p0, timestamptz '2026-11-01 00:00+00' AS p1),
+act AS (
+  SELECT a.rep_id, activity_summary(a.type, a.outcome) AS s
+  FROM activities a, period WHERE a.at >= p0 AND a.at < p1 GROUP BY a.rep_id
+), resp AS (
+  SELECT l.rep_id, response_time(l.created_at, f.first_at, interval '24 hours') AS r
+  FROM leads l CROSS JOIN period
+  LEFT JOIN LATERAL (SELECT min(a.at) AS first_at FROM activities a
+                     WHERE a.lead_id = l.lead_id AND a.at >= l.created_at AND a.type IN ('call', 'email')) f ON true
+  WHERE l.created_at >= p0 AND l.created_at < p1 GROUP BY l.rep_id
+), per_rep AS (
+  SELECT r.team, r.name AS rep, act.s, resp.r
+  FROM reps r LEFT JOIN act USING (rep_id) LEFT JOIN resp USING (rep_id)
+), lines AS (
+  SELECT team, 1 AS ord, rep, s, r FROM per_rep
+  UNION ALL
+  SELECT team, 2, 'TEAM BENCHMARK', rollup(s), rollup(r) FROM per_rep GROUP BY team
+)
+SELECT team AS "team", rep AS "rep", calls(s) AS "calls", emails(s) AS "e-mails", meetings(s) AS "meetings",
+       round(100 * call_share(s)::numeric, 1) AS "call %",
+       round(100 * reach_ratio(s)::numeric, 1) AS "reach %", round(100 * lead_rate(s)::numeric, 1) AS "lead %",
+       leads(r) AS "new leads", round(100 * sla_share(r)::numeric, 1) AS "resp <=24h %",
+       round((24 * median_response_days(r))::numeric, 1) AS "median h",
+       round((24 * response_percentile_days(r, 0.9))::numeric, 1) AS "p90 h"
+FROM lines ORDER BY team, ord, rep;
+\echo '   the activity funnel of all reps against the seed''s targets (30% conversations,'
+\echo '   5% leads per attempt):'
+SELECT f.step AS "step", f.count AS "count", round(100 * f.step_rate::numeric, 1) AS "step %",
+       round(100 * f.cumulative_rate::numeric, 1) AS "per attempt %", round(100 * f.target_rate::numeric, 1) AS "target %"
+FROM (SELECT activity_summary(type, outcome) AS s FROM activities
+      WHERE at >= timestamptz '2026-11-01 00:00+00' - interval '90 days') x, activity_funnel(x.s, ARRAY[0.30, 0.05]) f;
+
+------------------------------------------------------------------------------
+\echo
+\echo '== 8. Follow-up of the leads of the last 90 days, and lead velocity =='
+\echo '   lead_followup per lead (its calls and e-mails), followup_summary per rep,'
+\echo '   rolled up per team.  never % = leads without any attempt; abandoned % ='
+\echo '   never reached after 1..2 attempts; attempts = average attempts until the'
+\echo '   first contact; first try h = average hours to the first attempt; >4/day ='
+\echo '   leads called more than 4 times on one day; prior = attempts before the lead'
+\echo '   existed (not counted).  SQL = sales-qualified leads in October; LVR % ='
+\echo '   lead velocity rate, October against September.'
+WITH per_lead AS (
+  SELECT l.rep_id, lead_followup(l.created_at, a.at, a.outcome IN ('conversation', 'lead')) AS f
+  FROM leads l LEFT JOIN activities a ON a.lead_id = l.lead_id AND a.type IN ('call', 'email')
+  WHERE l.created_at >= timestamptz '2026-11-01 00:00+00' - interval '90 days'
+  GROUP BY l.lead_id, l.rep_id
+), per_rep AS (
+  SELECT r.team, followup_summary(p.f) AS s FROM per_lead p JOIN reps r USING (rep_id) GROUP BY r.team, r.rep_id
+), qual AS (
+  SELECT r.team, count(*) FILTER (WHERE l.qualified_at >= '2026-10-01' AND l.qualified_at < '2026-11-01') AS sql_oct,
+         lead_velocity_rate(l.qualified_at, interval '1 month', timestamptz '2026-11-01 00:00+00') AS lvr
+  FROM leads l JOIN reps r USING (rep_id) GROUP BY GROUPING SETS ((r.team), ())
+), teams AS (
+  SELECT team, rollup(s) AS s FROM per_rep GROUP BY GROUPING SETS ((team), ())
+)
+SELECT coalesce(t.team, 'all teams') AS "team", leads(t.s) AS "leads",
+       round(100 * never_followed_up_share(t.s)::numeric, 1) AS "never %",
+       round(100 * abandoned_share(t.s, 2)::numeric, 1) AS "abandoned %",
+       round(avg_attempts_to_contact(t.s)::numeric, 2) AS "attempts",
+       round((24 * avg_days_to_first_attempt(t.s))::numeric, 1) AS "first try h",
+       over_contacted_leads(t.s, 4) AS ">4/day", prior_activities(t.s) AS "prior",
+       q.sql_oct AS "SQL Oct", round(100 * q.lvr::numeric, 1) AS "LVR %"
+FROM teams t JOIN qual q ON q.team IS NOT DISTINCT FROM t.team
+ORDER BY t.team NULLS LAST;
+
+------------------------------------------------------------------------------
+\echo
+\echo '== 9. Targets 2026: October attainment and Q4 pacing per rep =='
+\echo '   monthly targets = split_target(annual, seasonal weights): exact, the months'
+\echo '   sum to the annual target; Oct % = attainment(won in October, October target);'
+\echo '   Q4 pace % = pacing(won in Q4 so far, Q4 target, 2026-10-01, 2027-01-01,'
+\echo '   today, the Q4 weights): the projected Q4 attainment at the run rate so far,'
+\echo '   by the seasonal weights.  TEAM BENCHMARK: the team''s sums.'
+WITH w AS (SELECT ARRAY[7, 7, 8, 8, 8, 9, 6, 6, 9, 10, 11, 11]::numeric[] AS w),
+monthly AS (
+  SELECT t.rep_id, s.month, s.target FROM annual_targets t, w, split_target(t.annual, w.w) s WHERE t.year = 2026
+), won AS (
+  SELECT rep_id, coalesce(sum(amount) FILTER (WHERE closed_at >= '2026-10-01' AND closed_at < '2026-11-01'), 0) AS oct,
+         coalesce(sum(amount) FILTER (WHERE closed_at >= '2026-10-01' AND closed_at < '2027-01-01'), 0) AS q4
+  FROM deals WHERE won GROUP BY rep_id
+), per_rep AS (
+  SELECT r.team, r.name AS rep, a.annual,
+         (SELECT sum(target) FROM monthly m WHERE m.rep_id = r.rep_id) AS months_sum,
+         (SELECT target FROM monthly m WHERE m.rep_id = r.rep_id AND m.month = 10) AS oct_target,
+         (SELECT sum(target) FROM monthly m WHERE m.rep_id = r.rep_id AND m.month >= 10) AS q4_target,
+         coalesce(won.oct, 0) AS oct, coalesce(won.q4, 0) AS q4
+  FROM reps r JOIN annual_targets a ON a.rep_id = r.rep_id AND a.year = 2026 LEFT JOIN won ON won.rep_id = r.rep_id
+), lines AS (
+  SELECT team, 1 AS ord, rep, annual, months_sum, oct_target, q4_target, oct, q4 FROM per_rep
+  UNION ALL
+  SELECT team, 2, 'TEAM BENCHMARK', sum(annual), sum(months_sum), sum(oct_target), sum(q4_target), sum(oct), sum(q4)
+  FROM per_rep GROUP BY team
+)
+SELECT team AS "team", rep AS "rep", pg_temp.money(annual, 10) AS "annual",
+       months_sum = annual AS "months = annual", pg_temp.money(oct_target, 8) AS "Oct target",
+       pg_temp.money(oct, 8) AS "Oct won", round(100 * attainment(oct, oct_target)::numeric, 1) AS "Oct %",
+       pg_temp.money(q4, 8) AS "Q4 won",
+       round(100 * pacing(q4, q4_target, date '2026-10-01', date '2027-01-01', date :today, ARRAY[9, 10, 11])::numeric, 1) AS "Q4 pace %"
+FROM lines ORDER BY team, ord, rep;
+
+------------------------------------------------------------------------------
+\echo
+\echo '== 10. Forecast: weighted pipeline of the next 3 months, coverage, and the =='
+\echo '       pipeline today against the same day last quarter'
+\echo '   weighted = weighted_pipeline(amount, probability) of the open deals by'
+\echo '   expected close month (probability by stage: lead 10%, qualified 25%,'
+\echo '   proposal 50%, negotiation 75%); coverage = pipeline_coverage(open pipeline'
+\echo '   closing in Q4, Q4 target - won in Q4); pipeline 08-01 / 11-01 = the'
+\echo '   amount of the deals open on that day (open_at(created, closed, day)).'
+WITH w AS (SELECT ARRAY[7, 7, 8, 8, 8, 9, 6, 6, 9, 10, 11, 11]::numeric[] AS w),
+open_deals AS (
+  SELECT d.*, CASE d.stage WHEN 'lead' THEN 0.10 WHEN 'qualified' THEN 0.25 WHEN 'proposal' THEN 0.50 ELSE 0.75 END AS probability
+  FROM deals d
+), per_rep AS (
+  SELECT r.team, r.name AS rep,
+         weighted_pipeline(o.amount, o.probability) FILTER (WHERE o.closed_at IS NULL AND o.expected_close >= '2026-11-01' AND o.expected_close < '2026-12-01') AS nov,
+         weighted_pipeline(o.amount, o.probability) FILTER (WHERE o.closed_at IS NULL AND o.expected_close >= '2026-12-01' AND o.expected_close < '2027-01-01') AS dec,
+         weighted_pipeline(o.amount, o.probability) FILTER (WHERE o.closed_at IS NULL AND o.expected_close >= '2027-01-01' AND o.expected_close < '2027-02-01') AS jan,
+         coalesce(sum(o.amount) FILTER (WHERE o.closed_at IS NULL AND o.expected_close < '2027-01-01'), 0) AS open_q4,
+         coalesce(sum(o.amount) FILTER (WHERE o.won AND o.closed_at >= '2026-10-01'), 0) AS won_q4,
+         (SELECT sum(s.target) FROM annual_targets t, w, split_target(t.annual, w.w) s
+          WHERE t.rep_id = r.rep_id AND t.year = 2026 AND s.month >= 10) AS q4_target,
+         sum(o.amount) FILTER (WHERE open_at(o.created_at, o.closed_at, timestamptz '2026-08-01 00:00+00')) AS open_aug,
+         sum(o.amount) FILTER (WHERE open_at(o.created_at, o.closed_at, timestamptz '2026-11-01 00:00+00')) AS open_nov
+  FROM open_deals o JOIN reps r USING (rep_id) GROUP BY r.team, r.rep_id, r.name
+)
+SELECT team AS "team", rep AS "rep", pg_temp.money(nov, 9) AS "Nov", pg_temp.money(dec, 9) AS "Dec",
+       pg_temp.money(jan, 9) AS "Jan", round(pipeline_coverage(open_q4, q4_target - won_q4)::numeric, 2) AS "coverage",
+       pg_temp.money(open_aug, 10) AS "pipeline 08-01", pg_temp.money(open_nov, 10) AS "pipeline 11-01"
+FROM per_rep ORDER BY team, rep;

@@ -22,7 +22,7 @@ SET client_min_messages = warning;
 -- day arithmetic on timestamptz depends on the time zone: fix it
 SET TimeZone = 'UTC';
 
-DROP TABLE IF EXISTS orders, customers, deal_stage_history, deals, reps;
+DROP TABLE IF EXISTS annual_targets, activities, leads, orders, customers, deal_stage_history, deals, reps;
 
 -- Pseudo-random numbers: pg_temp.u(key, stream) is uniform in [0, 1),
 -- pg_temp.n(key, stream) standard normal (Box-Muller); both pure functions
@@ -261,12 +261,90 @@ FROM (
 ) o
 WHERE o.purchased_at < o.ends;
 
-ANALYZE reps, deals, deal_stage_history, customers, orders;
+------------------------------------------------------------------------------
+-- issue 14: leads, activities and annual targets.
+-- leads: over the last year (more lately), from four sources; 30% become
+-- sales-qualified within 3..40 days.  activities: per lead 0..6 attempts
+-- (calls 65%, e-mails 35%), the first after a rep-dependent delay (median
+-- 1..10 hours), then every 1..3 days -- or every 1..2 hours for the reps who
+-- hammer the phone (rep_id % 7 = 0); outcomes as the seed's "100 calls ->
+-- 30 prospects -> 5 leads": lead 5%, conversation 25%, connected 12%; a
+-- meeting on qualification; 3% of the leads had an outbound call two days
+-- before they became a lead (dirty data the follow-up counts as prior).
+-- Activities after today are not known yet.  annual_targets: per rep and
+-- 2026, 115% of the rep's won revenue of the 12 months to 2025-11-01,
+-- rounded to 1,000.  deals get an expected close date.
+------------------------------------------------------------------------------
+ALTER TABLE deals ADD COLUMN expected_close date;
+UPDATE deals d SET expected_close = CASE
+    WHEN d.closed_at IS NOT NULL THEN d.closed_at::date
+    WHEN d.created_at + (30 + 90 * pg_temp.u(d.deal_id, 61)) * interval '1 day' > p.today
+        THEN (d.created_at + (30 + 90 * pg_temp.u(d.deal_id, 61)) * interval '1 day')::date
+    ELSE (p.today + (3 + 80 * pg_temp.u(d.deal_id, 62)) * interval '1 day')::date END
+FROM demo_param p;
+
+CREATE TABLE leads (
+    lead_id bigint PRIMARY KEY,
+    rep_id int NOT NULL REFERENCES reps,
+    source text NOT NULL,
+    created_at timestamptz NOT NULL,
+    qualified_at timestamptz          -- NULL: not (yet) sales-qualified
+);
+INSERT INTO leads
+SELECT l.lead_id, l.rep_id, l.source, l.created_at,
+       CASE WHEN pg_temp.u(l.lead_id, 73) < 0.30
+                 AND l.created_at + (3 + 37 * pg_temp.u(l.lead_id, 74)) * interval '1 day' < p.today
+            THEN date_trunc('second', l.created_at + (3 + 37 * pg_temp.u(l.lead_id, 74)) * interval '1 day') END
+FROM demo_param p,
+LATERAL (SELECT i::bigint AS lead_id, 1 + floor(20 * pg_temp.u(i, 70))::int AS rep_id,
+                (ARRAY['web','fair','referral','outbound'])[1 + floor(4 * pg_temp.u(i, 71))::int] AS source,
+                date_trunc('second', p.today - 365 * (1 - pg_temp.u(i, 72) ^ 0.8) * interval '1 day') AS created_at
+         FROM generate_series(1, greatest(50, round(3 * p.n_deals / 10.0))::int) i) l;
+
+CREATE TABLE activities (
+    activity_id bigint PRIMARY KEY,
+    lead_id bigint NOT NULL REFERENCES leads,
+    rep_id int NOT NULL REFERENCES reps,
+    type text NOT NULL,               -- call, email, meeting
+    at timestamptz NOT NULL,
+    outcome text                      -- NULL, no_answer, connected, conversation, lead
+);
+INSERT INTO activities
+SELECT row_number() OVER (ORDER BY a.at, a.lead_id, a.k), a.lead_id, a.rep_id, a.type, a.at, a.outcome
+FROM (
+  SELECT l.lead_id, l.rep_id, k,
+         CASE WHEN pg_temp.u(l.lead_id * 10 + k, 81) < 0.65 THEN 'call' ELSE 'email' END AS type,
+         date_trunc('second', l.created_at
+             + (1 + 9 * pg_temp.u(l.rep_id, 80)) * exp(0.8 * pg_temp.n(l.lead_id, 82)) * interval '1 hour'
+             + (k - 1) * CASE WHEN l.rep_id % 7 = 0 THEN (1 + pg_temp.u(l.lead_id * 10 + k, 83)) * interval '1 hour'
+                              ELSE (1 + 2 * pg_temp.u(l.lead_id * 10 + k, 83)) * interval '1 day' END) AS at,
+         CASE WHEN pg_temp.u(l.lead_id * 10 + k, 84) < 0.05 THEN 'lead'
+              WHEN pg_temp.u(l.lead_id * 10 + k, 84) < 0.30 THEN 'conversation'
+              WHEN pg_temp.u(l.lead_id * 10 + k, 84) < 0.42 THEN 'connected'
+              ELSE 'no_answer' END AS outcome
+  FROM leads l, LATERAL generate_series(1, floor(7 * pg_temp.u(l.lead_id, 85))::int) k
+  UNION ALL
+  SELECT lead_id, rep_id, 10, 'meeting', qualified_at, NULL FROM leads WHERE qualified_at IS NOT NULL
+  UNION ALL
+  SELECT lead_id, rep_id, 0, 'call', created_at - interval '2 days', 'no_answer' FROM leads
+  WHERE pg_temp.u(lead_id, 86) < 0.03
+) a CROSS JOIN demo_param p
+WHERE a.at < p.today;
+
+CREATE TABLE annual_targets (rep_id int REFERENCES reps, year int, annual numeric(14,2), PRIMARY KEY (rep_id, year));
+INSERT INTO annual_targets
+SELECT r.rep_id, 2026, greatest(10000, round(1.15 * coalesce(sum(d.amount) FILTER (
+           WHERE d.won AND d.closed_at >= '2024-11-01' AND d.closed_at < '2025-11-01'), 0), -3))
+FROM reps r LEFT JOIN deals d USING (rep_id) GROUP BY r.rep_id;
+
+ANALYZE reps, deals, deal_stage_history, customers, orders, leads, activities, annual_targets;
 
 SELECT (SELECT count(*) FROM reps) AS reps,
        (SELECT count(*) FROM deals) AS deals,
        (SELECT count(*) FROM deal_stage_history) AS stage_events,
        (SELECT count(*) FROM customers) AS customers,
-       (SELECT count(*) FROM orders) AS orders
+       (SELECT count(*) FROM orders) AS orders,
+       (SELECT count(*) FROM leads) AS leads,
+       (SELECT count(*) FROM activities) AS activities
 \gset demo_
-\echo generated :demo_reps reps, :demo_deals deals, :demo_stage_events stage events, :demo_customers customers, :demo_orders orders (scale :scale, seed :seed)
+\echo generated :demo_reps reps, :demo_deals deals, :demo_stage_events stage events, :demo_customers customers, :demo_orders orders, :demo_leads leads, :demo_activities activities (scale :scale, seed :seed)

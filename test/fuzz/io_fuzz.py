@@ -51,7 +51,8 @@ import sys
 import tempfile
 import time
 
-ALL_TYPES = ['deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history']
+ALL_TYPES = ['deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history',
+             'activity_summary', 'response_time', 'lead_followup', 'followup_summary']
 # FUZZ_TYPES=stage_times,stage_path: fuzz only these (e.g. for a soak run of one type)
 TYPES = [t.strip() for t in os.environ.get('FUZZ_TYPES', ','.join(ALL_TYPES)).split(',') if t.strip()]
 if not TYPES or set(TYPES) - set(ALL_TYPES):
@@ -245,6 +246,59 @@ def layout_order_summary(p):
     return f + [(20 + 16 * k, 8, 'first_us'), (28 + 16 * k, 8, 'last_us')]
 
 
+def layout_activity_summary(p):
+    # version u8, flags u8, 7 x i64 (calls, emails, meetings, other, connected, conversations, leads)
+    if len(p) != 58:
+        return None
+    names = ['calls', 'emails', 'meetings', 'other', 'connected', 'conversations', 'leads']
+    return [(0, 1, 'version'), (1, 1, 'flags')] + [(2 + 8 * i, 8, n) for i, n in enumerate(names)]
+
+
+def layout_response_time(p):
+    # version u8, kind u8, flags u8, nbuckets i32, sla_us, leads, answered, within, skipped (i64),
+    # sum_us i128, nbuckets x (bucket i32, count i64), exact i64 while answered <= 32
+    if len(p) < 63:
+        return None
+    nb = int.from_bytes(p[3:7], 'big', signed=True)
+    if nb < 0 or 63 + 12 * nb > len(p) or (len(p) - 63 - 12 * nb) % 8:
+        return None
+    f = [(0, 1, 'version'), (1, 1, 'kind'), (2, 1, 'flags'), (3, 4, 'nbuckets')]
+    f += [(7 + 8 * i, 8, n) for i, n in enumerate(['sla_us', 'leads', 'answered', 'within', 'skipped'])]
+    f.append((47, 16, 'sum_us'))
+    for i in range(nb):
+        f += [(63 + 12 * i, 4, 'bucket%d' % i), (67 + 12 * i, 8, 'count%d' % i)]
+    o = 63 + 12 * nb
+    for i in range((len(p) - o) // 8):
+        f.append((o + 8 * i, 8, 'exact%d' % i))
+    return f
+
+
+def layout_lead_followup(p):
+    # version u8, kind u8, flags u8, n i32, created i64, prior i64, n x (t i64, contacted u8)
+    if len(p) < 23:
+        return None
+    n = int.from_bytes(p[3:7], 'big', signed=True)
+    if n < 0 or 23 + 9 * n != len(p):
+        return None
+    f = [(0, 1, 'version'), (1, 1, 'kind'), (2, 1, 'flags'), (3, 4, 'n'), (7, 8, 'created'), (15, 8, 'prior')]
+    for i in range(n):
+        f += [(23 + 9 * i, 8, 't%d' % i), (31 + 9 * i, 1, 'contacted%d' % i)]
+    return f
+
+
+def layout_followup_summary(p):
+    # version u8, kind u8, flags u8, leads, followed_up, contacted, prior (i64),
+    # attempts_to_contact, first_attempt_us, first_contact_us (i128), unanswered[33], max_per_day[33] (i64)
+    if len(p) != 611:
+        return None
+    f = [(0, 1, 'version'), (1, 1, 'kind'), (2, 1, 'flags')]
+    f += [(3 + 8 * i, 8, n) for i, n in enumerate(['leads', 'followed_up', 'contacted', 'prior'])]
+    f += [(35 + 16 * i, 16, n) for i, n in enumerate(['attempts_to_contact', 'first_attempt_us', 'first_contact_us'])]
+    f += [(83 + 8 * i, 8, 'unanswered%d' % i) for i in range(33)]
+    f += [(347 + 8 * i, 8, 'max_per_day%d' % i) for i in range(33)]
+    return f
+
+
 def layout_stage_path(p):
     # version u8, flags u8, nstages i16, hash i64, nevents i32, nevents x (pos i16, ts i64)
     if len(p) < 16:
@@ -376,7 +430,9 @@ def layout_stage_history(p):
 
 LAYOUT = {'deal_summary': layout_deal_summary, 'order_summary': layout_order_summary,
           'stage_path': layout_stage_path, 'stage_funnel': layout_stage_funnel,
-          'stage_times': layout_stage_times, 'stage_history': layout_stage_history}
+          'stage_times': layout_stage_times, 'stage_history': layout_stage_history,
+          'activity_summary': layout_activity_summary, 'response_time': layout_response_time,
+          'lead_followup': layout_lead_followup, 'followup_summary': layout_followup_summary}
 
 
 def fields_of(typ, p, seed_payload):

@@ -277,6 +277,41 @@ UNION ALL
 -- no events at all (only the input functions can make one)
 SELECT 8, '(version=1,time=timestamp,ids=bigint,stages=["lead"],events=[])'::stage_history;
 
+
+-- issue 14: activity_summary and response_time
+CREATE TABLE fz_seed_activity_summary (n int PRIMARY KEY, v activity_summary NOT NULL);
+INSERT INTO fz_seed_activity_summary
+SELECT 1, activity_summary(t, o)
+FROM (VALUES ('call', 'lead'), ('call', 'conversation'), ('email', 'connected'), ('call', NULL),
+             ('meeting', NULL), ('sms', 'lead')) v(t, o)
+UNION ALL
+SELECT 2, activity_summary('meeting', NULL);
+CREATE TABLE fz_seed_response_time (n int PRIMARY KEY, v response_time NOT NULL);
+INSERT INTO fz_seed_response_time
+SELECT 1, response_time(c, r, interval '1 day')
+FROM (VALUES (timestamptz '2024-01-01 10:00+00', timestamptz '2024-01-01 11:00+00'),
+             ('2024-01-01 10:00+00', '2024-01-03 04:00+00'), ('2024-01-02 10:00+00', NULL)) v(c, r)
+UNION ALL
+-- beyond 32 answered leads: histogram only
+SELECT 2, response_time(d, d + k * interval '37 minutes', interval '4 hours')
+FROM (SELECT date '2024-01-01' + k AS d, k FROM generate_series(1, 60) k) g
+UNION ALL
+SELECT 3, response_time(date '2024-01-01', NULL::date, interval '1 hour');
+
+CREATE TABLE fz_seed_lead_followup (n int PRIMARY KEY, v lead_followup NOT NULL);
+INSERT INTO fz_seed_lead_followup
+SELECT 1, lead_followup(timestamptz '2024-01-01 10:00+00', a, c)
+FROM (VALUES (timestamptz '2023-12-31 10:00+00', true), ('2024-01-01 11:00+00', false), ('2024-01-01 12:00+00', NULL),
+             ('2024-01-02 09:00+00', true), ('2024-01-02 09:00+00', false)) v(a, c)
+UNION ALL
+SELECT 2, lead_followup(date '2024-01-01', NULL::date, NULL);
+CREATE TABLE fz_seed_followup_summary (n int PRIMARY KEY, v followup_summary NOT NULL);
+INSERT INTO fz_seed_followup_summary
+SELECT 1, followup_summary(v) FROM fz_seed_lead_followup WHERE n = 1
+UNION ALL
+SELECT 2, followup_summary(f) FROM (SELECT k, lead_followup(date '2024-01-01', date '2024-01-01' + (j % 3), j % 5 = 0) f
+                                    FROM generate_series(1, 40) k, generate_series(1, k % 7) j GROUP BY k) x;
+
 ------------------------------------------------------------------------------
 -- where mutants are loaded
 ------------------------------------------------------------------------------
@@ -292,6 +327,14 @@ CREATE TABLE fz_acc_stage_times (id int, v stage_times);
 CREATE TABLE fz_rt_stage_times (id int, v stage_times);
 CREATE TABLE fz_acc_stage_history (id int, v stage_history);
 CREATE TABLE fz_rt_stage_history (id int, v stage_history);
+CREATE TABLE fz_acc_activity_summary (id int, v activity_summary);
+CREATE TABLE fz_rt_activity_summary (id int, v activity_summary);
+CREATE TABLE fz_acc_response_time (id int, v response_time);
+CREATE TABLE fz_rt_response_time (id int, v response_time);
+CREATE TABLE fz_acc_lead_followup (id int, v lead_followup);
+CREATE TABLE fz_rt_lead_followup (id int, v lead_followup);
+CREATE TABLE fz_acc_followup_summary (id int, v followup_summary);
+CREATE TABLE fz_rt_followup_summary (id int, v followup_summary);
 
 ------------------------------------------------------------------------------
 -- the oracle
@@ -1163,4 +1206,179 @@ BEGIN
                        CASE WHEN r.missing THEN 'lost in the binary round trip'
                             ELSE format('binary round trip changes %s into %s', r.va, r.vb) END);
     END LOOP;
+END $$;
+
+-- activity_summary (issue 14) ------------------------------------------------
+CREATE FUNCTION fz_kpis(v activity_summary) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
+    bad text := '';
+BEGIN
+    SELECT attempts(v) AS at, calls(v) AS c, emails(v) AS e, connected(v) AS cn, conversations(v) AS cv,
+           leads(v) AS l, reach_ratio(v) AS rr, lead_rate(v) AS lr, call_share(v) AS cs INTO a;
+    IF (a.at <> a.c + a.e OR a.l > a.cv OR a.cv > a.cn OR a.cn > a.at) IS NOT FALSE THEN
+        bad := bad || 'counts inconsistent or NULL; ';
+    END IF;
+    IF (a.rr IS NULL) <> (a.at = 0) OR NOT fz_in_range(a.rr, 0, 1) OR NOT fz_in_range(a.lr, 0, 1) OR NOT fz_in_range(a.cs, 0, 1) THEN
+        bad := bad || 'ratios out of range; ';
+    END IF;
+    RETURN format('%s|attempts=%s calls=%s emails=%s connected=%s conversations=%s leads=%s reach=%s lead_rate=%s call_share=%s',
+                  bad, a.at, a.c, a.e, a.cn, a.cv, a.l, a.rr, a.lr, a.cs);
+END $$;
+
+CREATE FUNCTION fz_check(v activity_summary, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w activity_summary;
+    x activity_summary;
+BEGIN
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM fz_check_kpis(v, w, t, ctx);
+    IF ctx <> '' THEN
+        RETURN;
+    END IF;
+    BEGIN
+        SELECT rollup(y) INTO x FROM (VALUES (v), (v)) s(y);
+        PERFORM fz_check(x, 'rollup(v, v)');
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN NULL;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+END $$;
+
+-- response_time (issue 14) ---------------------------------------------------
+CREATE FUNCTION fz_kpis(v response_time) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
+    bad text := '';
+BEGIN
+    SELECT leads(v) AS l, answered_leads(v) AS an, within_sla(v) AS w, sla_share(v) AS sh,
+           avg_response_days(v) AS av, median_response_days(v) AS md, response_percentile_days(v, 0.9) AS p9,
+           response_percentile_days(v, 0) AS p0, response_percentile_days(v, 1) AS p1 INTO a;
+    IF (a.w > a.an OR a.an > a.l) IS NOT FALSE THEN
+        bad := bad || 'counts inconsistent or NULL; ';
+    END IF;
+    IF (a.sh IS NULL) <> (a.l = 0) OR NOT fz_in_range(a.sh, 0, 1) OR (a.md IS NULL) <> (a.an = 0) THEN
+        bad := bad || 'share or NULLs inconsistent; ';
+    END IF;
+    IF a.an > 0 AND NOT (a.p0 <= a.md AND a.md <= a.p9 AND a.p9 <= a.p1 AND a.p0 >= 0) THEN
+        bad := bad || 'percentiles not ordered; ';
+    END IF;
+    RETURN format('%s|leads=%s answered=%s within=%s share=%s avg=%s median=%s p90=%s',
+                  bad, a.l, a.an, a.w, a.sh, a.av, a.md, a.p9);
+END $$;
+
+CREATE FUNCTION fz_check(v response_time, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w response_time;
+    x response_time;
+BEGIN
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM fz_check_kpis(v, w, t, ctx);
+    IF ctx <> '' THEN
+        RETURN;
+    END IF;
+    BEGIN
+        SELECT rollup(y) INTO x FROM (VALUES (v), (v)) s(y);
+        PERFORM fz_check(x, 'rollup(v, v)');
+        SELECT rollup(y) INTO x FROM (VALUES ((SELECT f.v FROM fz_seed_response_time f WHERE f.n = 1)), (v)) s(y);
+        PERFORM fz_check(x, 'rollup(seed, v)');
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN NULL;
+        -- another SLA or time type than the seed: refusing to merge is right
+        WHEN invalid_parameter_value THEN
+            IF SQLERRM NOT LIKE '%cannot be mixed%' AND SQLERRM NOT LIKE '%SLA must be the same%' THEN
+                PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+            END IF;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+END $$;
+
+-- lead_followup (issue 14) ---------------------------------------------------
+CREATE FUNCTION fz_kpis(v lead_followup) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
+    bad text := '';
+BEGIN
+    SELECT attempts(v) AS n, attempts_to_contact(v) AS tc, max_attempts_per_day(v) AS md INTO a;
+    IF (a.n < 0 OR a.md > a.n OR (a.n > 0 AND a.md < 1)) IS NOT FALSE OR a.tc > a.n OR a.tc < 1 THEN
+        bad := bad || 'counts inconsistent; ';
+    END IF;
+    RETURN format('%s|attempts=%s to_contact=%s max_per_day=%s', bad, a.n, a.tc, a.md);
+END $$;
+
+CREATE FUNCTION fz_check(v lead_followup, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w lead_followup;
+    x followup_summary;
+BEGIN
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM fz_check_kpis(v, w, t, ctx);
+    IF ctx <> '' THEN
+        RETURN;
+    END IF;
+    BEGIN
+        SELECT followup_summary(y) INTO x FROM (VALUES (v), (v)) s(y);
+        PERFORM fz_check(x, 'followup_summary(v, v)');
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN NULL;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('followup_summary fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+END $$;
+
+-- followup_summary (issue 14) ------------------------------------------------
+CREATE FUNCTION fz_kpis(v followup_summary) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
+    bad text := '';
+BEGIN
+    SELECT leads(v) AS l, followed_up_leads(v) AS f, contacted_leads(v) AS c, never_followed_up_share(v) AS nv,
+           avg_attempts_to_contact(v) AS at, abandoned_leads(v, 31) AS ab, over_contacted_leads(v, 1) AS oc INTO a;
+    IF (a.c > a.f OR a.f > a.l OR a.ab > a.f - a.c OR a.oc > a.f) IS NOT FALSE OR a.at < 1 OR NOT fz_in_range(a.nv, 0, 1) THEN
+        bad := bad || 'counts inconsistent; ';
+    END IF;
+    RETURN format('%s|leads=%s followed=%s contacted=%s never=%s avg_to_contact=%s abandoned=%s over=%s',
+                  bad, a.l, a.f, a.c, a.nv, a.at, a.ab, a.oc);
+END $$;
+
+CREATE FUNCTION fz_check(v followup_summary, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w followup_summary;
+    x followup_summary;
+BEGIN
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM fz_check_kpis(v, w, t, ctx);
+    IF ctx <> '' THEN
+        RETURN;
+    END IF;
+    BEGIN
+        SELECT rollup(y) INTO x FROM (VALUES (v), (v)) s(y);
+        PERFORM fz_check(x, 'rollup(v, v)');
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN NULL;
+        WHEN invalid_parameter_value THEN
+            IF SQLERRM NOT LIKE '%cannot be mixed%' THEN
+                PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+            END IF;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
 END $$;

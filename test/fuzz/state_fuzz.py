@@ -72,7 +72,13 @@ ALLOWED_SQLSTATES = {
 # which check wraps a function's result (by name; else by return type)
 RATIO_FUNCS = {'hit_ratio_final', 'churn_rate_final', 'retention_rate_final', 'hit_ratio', 'hit_ratio_by_amount',
                'churn_rate', 'retention_rate'}
+RATIO_FUNCS |= {'reach_ratio', 'connect_rate', 'lead_rate', 'conversation_lead_rate', 'call_share', 'sla_share',
+                'never_followed_up_share', 'abandoned_share', 'period_elapsed'}
+# results that may be negative: a falling lead velocity, attainment and pacing of refunds
+SIGNED_FUNCS = {'lead_velocity_rate', 'lead_velocity_final', 'attainment', 'pacing'}
 MONEY_FUNCS = {'won_amount', 'lost_amount', 'open_amount', 'avg_deal_size', 'weighted_pipeline'}
+OUR_TYPES = ('deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history',
+             'activity_summary', 'response_time', 'lead_followup', 'followup_summary')
 CLV_NONNEG = True   # clv(numeric, ...) forms refuse negatives; clv(order_summary) may be negative (refunds)
 
 
@@ -146,6 +152,30 @@ def rand_big(rng):
     return rng.randint(I64_MIN, I64_MAX)
 
 
+STATE_LEN = {'hit': 2, 'churn': 5, 'lv': 9}
+
+
+def state_kind(fname):
+    if fname.startswith(('churn', 'retention')):
+        return 'churn'
+    if fname.startswith('lead_velocity'):
+        return 'lv'
+    return 'hit'
+
+
+def lv_state(rng):
+    """A lead_velocity_rate state {kind, end, months, days, usecs, b_cur, b_prev, cur, prev}."""
+    kind = rng.choice([0, 1, 2, 3, 3, 3, 4, -1])
+    end = rng.choice(TIME_US)
+    b1 = rng.choice([end - USEC_MONTH, end, end + 1, rng.choice(TIME_US)])
+    b2 = rng.choice([b1 - USEC_MONTH, b1, rng.choice(TIME_US)])
+    e = [kind, end, rng.choice([1, 0, -1, 1 << 40]), rng.choice([0, 7, -3]), rng.choice([0, 1, -1]),
+         b1, b2, rand_big(rng), rand_big(rng)]
+    if kind == 0 and rng.random() < 0.6:
+        e = [0] * 9
+    return arr([max(min(x, I64_MAX), I64_MIN) for x in e])
+
+
 def int8_state(rng, n, kind):
     """A bigint[] for a state of n elements: mostly the right shape."""
     r = rng.random()
@@ -166,6 +196,8 @@ def int8_state(rng, n, kind):
         return "'{%s}'::bigint[]" % body
     if r < 0.27:
         return arr([rand_big(rng) for _ in range(n)], lower=rng.choice([0, 2, -5]))
+    if kind == 'lv':
+        return lv_state(rng)
     if kind == 'churn':
         has = rng.choice([1, 1, 1, 0, 0, 2, -1])
         p0 = rng.choice(TIME_US)
@@ -184,7 +216,15 @@ def int8_boundary_states(n, kind):
     """The deterministic sweep's states."""
     out = ['NULL::bigint[]', "'{}'::bigint[]", arr([0] * n), arr([1] * (n + 1)), arr([1] * (n - 1)),
            arr([None] * n), arr([0] * n, lower=0), "'{{%s}}'::bigint[]" % ','.join(['1'] * n)]
-    if kind == 'hit':
+    if kind == 'lv':
+        e, m = USEC_2024 + USEC_MONTH, USEC_MONTH
+        for st in [(3, e, 1, 0, 0, e - m, e - 2 * m, 3, 2), (3, e, 1, 0, 0, e - m, e - 2 * m, I64_MAX, I64_MAX),
+                   (3, e, 1, 0, 0, e - m, e - 2 * m, -1, 0), (3, e, 1, 0, 0, e, e - m, 1, 1),
+                   (3, e, 1, 0, 0, e - 2 * m, e - m, 1, 1), (0, 0, 0, 0, 0, 0, 0, 0, 1), (4, e, 1, 0, 0, e - m, e - 2 * m, 1, 1),
+                   (1, e, 1 << 40, 0, 0, e - m, e - 2 * m, 1, 1), (2, I64_MAX, 0, 0, 1, I64_MAX - 1, I64_MIN, 0, 0),
+                   (3, e, 1, 0, 0, e - m, e - 2 * m, 0, 0)]:
+            out.append(arr(list(st)))
+    elif kind == 'hit':
         for a, b in [(I64_MAX, 0), (0, I64_MAX), (I64_MAX, 1), (I64_MAX, I64_MAX), (-1, 0), (0, -1), (I64_MIN, 0),
                      (I64_MIN, I64_MIN), (I64_MAX - 1, 1), (I64_MAX // 2 + 1, I64_MAX // 2 + 1), (1, 2), (-5, 5)]:
             out.append(arr([a, b]))
@@ -224,8 +264,8 @@ class Gen:
         rng = self.rng
         null = rng.random() < 0.05
         if typ == 'bigint[]':
-            kind = 'churn' if fname.startswith('churn') or fname.startswith('retention') else 'hit'
-            return int8_state(rng, 5 if kind == 'churn' else 2, kind)
+            kind = state_kind(fname)
+            return int8_state(rng, STATE_LEN[kind], kind)
         if typ in self.pools:
             if null:
                 return 'NULL::%s' % typ
@@ -250,6 +290,16 @@ class Gen:
             return '%d::bigint' % rand_big(rng)
         if typ == 'integer':
             return '%d::integer' % rng.choice([0, 1, -1, 7, 2147483647, -2147483648, 100000])
+        if typ == 'numeric[]':
+            return rng.choice(["'{1,1,2}'::numeric[]", "'{}'::numeric[]", "'{0,0,0}'::numeric[]", "'{1,-1}'::numeric[]",
+                               "'{1,NULL}'::numeric[]", "'{NaN,1}'::numeric[]", "'{1e38,1e38}'::numeric[]",
+                               "'{{1,2},{3,4}}'::numeric[]", "'{0.001,99999999999999999999}'::numeric[]",
+                               "(SELECT array_agg(1::numeric) FROM generate_series(1, 12))",
+                               "(SELECT array_agg(g::numeric) FROM generate_series(1, 1001) g)", "'{Infinity}'::numeric[]"])
+        if typ == 'double precision[]':
+            return rng.choice(["'{0.3,0.05}'::float8[]", "'{}'::float8[]", "'{NaN,0}'::float8[]", "'{1.5,0}'::float8[]",
+                               "'{NULL,0.1}'::float8[]", "'{0.1,0.2,0.3}'::float8[]", "'{-0.1,1}'::float8[]",
+                               "'{{0.1,0.2}}'::float8[]", "'{Infinity,0}'::float8[]"])
         if typ == 'text[]':
             r = rng.random()
             if r < 0.75:
@@ -277,8 +327,9 @@ class Gen:
                 'double precision': '0.5::float8', 'bigint': '1::bigint', 'integer': '7::integer', 'real': '0.5::real',
                 'text': "'lead'::text",
                 'text[]': "'{lead,qualified,won}'::text[]",
-                'bigint[]': (arr([1, USEC_2024, USEC_2024 + USEC_MONTH, 10, 3]) if fname.startswith(('churn', 'retention'))
-                             else arr([1, 2]))}[typ]
+                'numeric[]': "'{1,1,2}'::numeric[]", 'double precision[]': "'{0.3,0.05}'::float8[]",
+                'bigint[]': (arr([1, USEC_2024, USEC_2024 + USEC_MONTH, 10, 3]) if state_kind(fname) == 'churn'
+                             else arr([0] * 9) if state_kind(fname) == 'lv' else arr([1, 2]))}[typ]
 
 
 # --------------------------------------------------------------------------
@@ -311,8 +362,10 @@ class Func:
             return 'sf_rows(ARRAY(SELECT to_jsonb(r) FROM %s r))' % c
         n, r = self.name, self.ret
         if r == 'bigint[]':
-            return '%s(%s)' % ('sf_churn_state' if n.startswith(('churn', 'retention')) else 'sf_hit_state', c)
+            return '%s(%s)' % ({'churn': 'sf_churn_state', 'lv': 'sf_lv_state', 'hit': 'sf_hit_state'}[state_kind(n)], c)
         if r == 'double precision':
+            if n in SIGNED_FUNCS:
+                return 'sf_finite(%s)' % c
             return '%s(%s)' % ('sf_ratio' if n in RATIO_FUNCS else 'sf_nonneg', c)
         if r == 'bigint':
             return 'sf_count(%s)' % c
@@ -320,7 +373,7 @@ class Func:
             if n in MONEY_FUNCS or (n == 'clv' and 'order_summary' not in self.args):
                 return 'sf_money(%s)' % c
             return 'sf_numeric(%s)' % c
-        if r in ('deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history'):
+        if r in OUR_TYPES:
             return 'sf_value(%s)' % c
         return 'sf_any(%s)' % c
 
@@ -340,9 +393,17 @@ def aggregate_mutants(gen, rng):
                 'SELECT string_agg(sf_ratio(r), \'; \') FROM (SELECT sf_hit_from_max(b) OVER (ORDER BY i ROWS 1 PRECEDING) r '
                 'FROM (SELECT row_number() OVER () i, b FROM (VALUES %s) v(b)) w) x' % bools))
     out.append(('agg:sf_hit_from_zero_inv', 'SELECT sf_ratio(sf_hit_from_zero_inv(b)) FROM (VALUES %s) v(b)' % bools))
-    for typ in ('deal_summary', 'order_summary', 'stage_funnel', 'stage_times', 'stage_path', 'stage_history'):
+    for typ in ('deal_summary', 'order_summary', 'stage_funnel', 'stage_times', 'stage_path', 'stage_history',
+                'activity_summary', 'response_time', 'followup_summary', 'lead_followup'):
         vals = ', '.join('(%d, %s)' % (i, gen.value(typ, 'rollup', 0, 1)) for i in range(rng.randint(2, 5)))
-        if typ in ('deal_summary', 'order_summary', 'stage_funnel', 'stage_times'):
+        if typ == 'lead_followup':
+            out.append(('agg:followup_summary(lead_followup)', 'SELECT sf_value(followup_summary(v)) FROM (VALUES %s) t(i, v)' % vals))
+        if typ in ('activity_summary', 'followup_summary'):
+            out.append(('agg:rollup(%s) window' % typ,
+                        'SELECT string_agg(sf_value(r), \'; \') FROM (SELECT rollup(v) OVER (ORDER BY i ROWS 1 PRECEDING) r '
+                        'FROM (VALUES %s) t(i, v)) x' % vals))
+        if typ in ('deal_summary', 'order_summary', 'stage_funnel', 'stage_times', 'activity_summary', 'response_time',
+                   'followup_summary'):
             out.append(('agg:rollup(%s)' % typ, 'SELECT sf_value(rollup(v)) FROM (VALUES %s) t(i, v)' % vals))
         if typ == 'deal_summary':
             out.append(('agg:rollup(deal_summary) window',
@@ -387,7 +448,7 @@ def main():
         return 1
 
     # the pools of our types: the seeds and the extremes of their text forms
-    types = ['deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history']
+    types = list(OUR_TYPES)
     cands = []
     for typ in types:
         seeds = query("SELECT v::text FROM fz_seed_%s ORDER BY n" % typ)
@@ -426,8 +487,8 @@ def main():
         calls = []
         for i, a in enumerate(fn.args):
             if a == 'bigint[]':
-                kind = 'churn' if fn.name.startswith(('churn', 'retention')) else 'hit'
-                for st in int8_boundary_states(5 if kind == 'churn' else 2, kind):
+                kind = state_kind(fn.name)
+                for st in int8_boundary_states(STATE_LEN[kind], kind):
                     argv = [gen.sane(x, fn.name) for x in fn.args]
                     argv[i] = st
                     calls.append(fn.check(argv))

@@ -29,6 +29,33 @@ CREATE FUNCTION sf_numeric(x numeric) RETURNS text LANGUAGE sql IMMUTABLE AS
 $$SELECT CASE WHEN x IS NULL OR (x <> 'NaN' AND x > '-Infinity' AND x < 'Infinity') THEN NULL
               ELSE 'not a finite number: ' || x END$$;
 CREATE FUNCTION sf_any(x anyelement) RETURNS text LANGUAGE sql IMMUTABLE AS $$SELECT NULL::text$$;
+-- a finite number of any sign (lead velocity, attainment, pacing)
+CREATE FUNCTION sf_finite(x float8) RETURNS text LANGUAGE sql IMMUTABLE AS
+$$SELECT CASE WHEN x IS NULL OR (x <> 'NaN' AND x > '-Infinity' AND x < 'Infinity') THEN NULL
+              ELSE 'not a finite number: ' || x END$$;
+-- the state of lead_velocity_rate(qualified_at, period, period_end): nine
+-- values, counts >= 0, and the final function reads it (a rate >= -1)
+CREATE FUNCTION sf_lv_state(s bigint[]) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    r float8;
+BEGIN
+    IF s IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF array_ndims(s) IS DISTINCT FROM 1 OR cardinality(s) <> 9 OR array_position(s, NULL) IS NOT NULL THEN
+        RETURN 'lead_velocity_rate state of another shape: ' || s::text;
+    END IF;
+    IF s[array_lower(s, 1) + 7] < 0 OR s[array_lower(s, 1) + 8] < 0 THEN
+        RETURN 'invalid lead_velocity_rate state: ' || s::text;
+    END IF;
+    r := lead_velocity_final(s);
+    IF r < -1 OR r = 'NaN' OR r = 'Infinity' THEN
+        RETURN 'lead velocity rate out of range: ' || r;
+    END IF;
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    RETURN format('the final function refuses the state %s: %s %s', s, SQLSTATE, SQLERRM);
+END $$;
 
 -- the {won, lost} state of hit_ratio: two counts >= 0, and the final
 -- function reads it
@@ -143,7 +170,7 @@ DECLARE
 BEGIN
     FOREACH r IN ARRAY coalesce(rows, '{}') LOOP
         FOR k, x IN SELECT * FROM jsonb_each(r) LOOP
-            CONTINUE WHEN jsonb_typeof(x) = 'null' OR k = 'stage';
+            CONTINUE WHEN jsonb_typeof(x) = 'null' OR k IN ('stage', 'step');
             IF jsonb_typeof(x) <> 'number' THEN
                 RETURN format('column %s is %s', k, x);
             END IF;

@@ -15,7 +15,7 @@ if ! check=$(BENCH_DB=$db python3 bench/bench.py --check 2>&1); then
 fi
 BENCH_DB=$db BENCH_RUNS=1 BENCH_DEALS=20000 BENCH_OUT=$out python3 bench/bench.py > /dev/null
 for c in hit_ratio sales_velocity_grouped summary summary_par quarter funnel_ordered funnel_time_report_1level time_in_stage funnel_time_report \
-         window_velocity_4M; do
+         window_velocity_4M response_time lead_velocity; do
     grep -q "^| $c |" "$out" || { echo "case $c missing from the results"; cat "$out"; exit 1; }
 done
 grep -q "^| quarter | raw SQL / stored summaries" "$out" || { echo "derived ratios missing"; exit 1; }

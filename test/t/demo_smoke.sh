@@ -17,11 +17,12 @@ rc=$?
 [ $rc -eq 0 ] || fail "test/demo/run.sh exited with $rc"
 for title in 'SALES KPI DASHBOARD' '== 1. Sales reps' '== 2. Teams' '== 3. Stage funnel' \
              '== 4. Time in stage' '== 5. Customers: monthly churn' '== 6. Customer lifetime value' \
-             '| TEAM BENCHMARK |' '| ALL REPS ' 'lead -> won %' 'SaaS CLV' 'historic CLV'; do
+             '| TEAM BENCHMARK |' '| ALL REPS ' 'lead -> won %' 'SaaS CLV' 'historic CLV' \
+             '== 7. Prospecting' '== 8. Follow-up' '== 9. Targets 2026' '== 10. Forecast'; do
     grep -qF -- "$title" <<<"$out" || fail "output lacks '$title'"
 done
 grep -qiE 'ERROR|WARNING' <<<"$out" && fail "output has an error or warning"
-[ "$(grep -c '| TEAM BENCHMARK |' <<<"$out")" -eq 3 ] || fail "expected 3 TEAM BENCHMARK rows (one per team)"
+[ "$(grep -c '| TEAM BENCHMARK |' <<<"$out")" -eq 9 ] || fail "expected 9 TEAM BENCHMARK rows (one per team in sections 1, 7 and 9)"
 
 # the per-rep summaries cover every deal exactly once
 got=$(q "SELECT sum(deals(s)) FROM (SELECT deal_summary(amount, won, created_at, closed_at) s FROM deals GROUP BY rep_id) x") \
@@ -112,5 +113,17 @@ WHERE stage IN ('qualified', 'proposal', 'negotiation') AND visits <= exited + n
     || fail "time in stage: reference query failed"
 [ -z "$bad" ] || fail "time in stage differs from the plain-SQL reference:
 $bad"
+
+# issue 14: the printed attempts of the activity funnel are the calls and
+# e-mails of the last 90 days; every split of an annual target sums to it
+funnel14=$(section 'the activity funnel of all reps' '== 8. Follow-up')
+printed=$(awk -F'|' '$1 ~ /^ *attempts *$/ { gsub(/ /, "", $2); print $2 }' <<<"$funnel14")
+want=$(q "SELECT count(*) FROM activities WHERE type IN ('call', 'email') AND at >= timestamptz '2026-11-01 00:00+00' - interval '90 days'")
+[ "$printed" = "$want" ] || fail "activity funnel attempts printed '$printed', plain SQL gives '$want'"
+targets14=$(section '== 9. Targets 2026' '== 10. Forecast')
+grep -qE '^ [A-Za-z-]+ +\| .* \| f +\|' <<<"$targets14" && fail "a monthly split does not sum to its annual target"
+printed=$(awk -F'|' '$1 ~ /all teams/ { gsub(/ /, "", $2); print $2 }' <<<"$(section '== 8. Follow-up' '== 9. Targets')")
+want=$(q "SELECT count(*) FROM leads WHERE created_at >= timestamptz '2026-11-01 00:00+00' - interval '90 days'")
+[ "$printed" = "$want" ] || fail "follow-up all-teams leads printed '$printed', plain SQL gives '$want'"
 
 echo "demo_smoke: ok ($(grep -c . <<<"$out") output lines)"
