@@ -43,7 +43,39 @@ CREATE TYPE stage_history_kpis AS (
     time_type pg_catalog.text, id_type pg_catalog.text);
 COMMENT ON TYPE stage_history_kpis IS 'a stage_history as one record: events, deals, the stage list, the SQL types of its times and deal ids (NULL time type while empty); its funnels and times come from stage_funnel(history) and stage_times(history)';
 
--- @foreach T = deal_summary | order_summary | stage_funnel | stage_times | stage_history
+-- the leads family (src/leads/): activity_summary, response_time,
+-- lead_followup, followup_summary
+CREATE TYPE activity_funnel_step AS (
+    step pg_catalog.text, "position" pg_catalog.int4, count pg_catalog.int8,
+    step_rate pg_catalog.float8, cumulative_rate pg_catalog.float8);
+COMMENT ON TYPE activity_funnel_step IS 'one step of the activity funnel (attempts, conversations, leads), as a row of activity_funnel(summary) without targets (so without target_rate)';
+CREATE TYPE activity_summary_kpis AS (
+    attempts pg_catalog.int8, calls pg_catalog.int8, emails pg_catalog.int8, meetings pg_catalog.int8,
+    other_activities pg_catalog.int8, connected pg_catalog.int8, conversations pg_catalog.int8,
+    leads pg_catalog.int8, reach_ratio pg_catalog.float8, connect_rate pg_catalog.float8,
+    lead_rate pg_catalog.float8, conversation_lead_rate pg_catalog.float8, call_share pg_catalog.float8,
+    funnel activity_funnel_step[]);
+COMMENT ON TYPE activity_summary_kpis IS 'every accessor of an activity_summary, one column each, and its funnel as an activity_funnel_step per step (the result of kpis(activity_summary))';
+
+CREATE TYPE response_time_kpis AS (
+    leads pg_catalog.int8, answered_leads pg_catalog.int8, unanswered_leads pg_catalog.int8,
+    within_sla pg_catalog.int8, sla pg_catalog.interval, sla_share pg_catalog.float8,
+    avg_response_days pg_catalog.float8, median_response_days pg_catalog.float8,
+    p90_response_days pg_catalog.float8, skipped_rows pg_catalog.int8);
+COMMENT ON TYPE response_time_kpis IS 'every accessor of a response_time, one column each, p90_response_days = response_percentile_days(r, 0.9) (the result of kpis(response_time))';
+
+CREATE TYPE lead_followup_kpis AS (
+    attempts pg_catalog.int8, attempts_to_contact pg_catalog.int8, max_attempts_per_day pg_catalog.int8);
+COMMENT ON TYPE lead_followup_kpis IS 'every accessor of one lead''s lead_followup, one column each (the result of kpis(lead_followup))';
+
+CREATE TYPE followup_summary_kpis AS (
+    leads pg_catalog.int8, followed_up_leads pg_catalog.int8, contacted_leads pg_catalog.int8,
+    prior_activities pg_catalog.int8, never_followed_up_share pg_catalog.float8,
+    avg_attempts_to_contact pg_catalog.float8, avg_days_to_first_attempt pg_catalog.float8,
+    avg_days_to_first_contact pg_catalog.float8, over_contacted_leads pg_catalog.int8);
+COMMENT ON TYPE followup_summary_kpis IS 'every accessor of a followup_summary that needs no argument, one column each, and over_contacted_leads(s) at its default of 4 a day; abandoned_leads/abandoned_share need max_attempts and are not included (the result of kpis(followup_summary))';
+
+-- @foreach T = deal_summary | order_summary | stage_funnel | stage_times | stage_history | activity_summary | response_time | lead_followup | followup_summary
 CREATE FUNCTION kpis(@T@) RETURNS @T@_kpis
     AS 'MODULE_PATHNAME', '@T@_kpis' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION kpis(@T@) IS 'every accessor of a @T@ in one record (SELECT (kpis(s)).*), for reporting tools';

@@ -26,6 +26,7 @@
  * invertible, so the aggregate supports moving windows.
  */
 #include "kpi/kpi.h"
+#include "kpi/report.h"
 
 #include "common/int.h"
 #include "funcapi.h"
@@ -321,10 +322,52 @@ AS_RATIO(conversation_lead_rate, s->c[AS_LEADS], s->c[AS_CONVERSATIONS]);
 AS_RATIO(call_share, s->c[AS_CALLS], ATTEMPTS);
 
 /*
- * activity_funnel(summary [, targets]): the rows attempts, conversations,
- * leads with count, step_rate (count / the step before), cumulative_rate
- * (count / attempts) and target_rate, from targets = ARRAY[conversations,
- * leads] cumulative target rates (NULL elements allowed; NULL: none).
+ * The rows attempts, conversations, leads of the activity funnel of s:
+ * step, position, count, step_rate (count / the step before), cumulative_rate
+ * (count / attempts) and, when ncols is 6, target_rate from targets[1..2]
+ * (has_target: given).  values/nulls hold 3 rows of ncols; activity_funnel()
+ * and kpis() both read these rows, so they cannot disagree.
+ */
+static void
+as_funnel_rows(const ActivitySummary *s, const double *targets, const bool *has_target,
+			   int ncols, Datum *values, bool *nulls)
+{
+	static const char *const steps[3] = {"attempts", "conversations", "leads"};
+	int64		counts[3];
+
+	counts[0] = ATTEMPTS;
+	counts[1] = s->c[AS_CONVERSATIONS];
+	counts[2] = s->c[AS_LEADS];
+	for (int i = 0; i < 3; i++)
+	{
+		Datum	   *v = values + i * ncols;
+		bool	   *nl = nulls + i * ncols;
+
+		memset(nl, 0, sizeof(bool) * ncols);
+		v[0] = CStringGetTextDatum(steps[i]);
+		v[1] = Int32GetDatum(i + 1);
+		v[2] = Int64GetDatum(counts[i]);
+		if (i == 0 || counts[i - 1] == 0)
+			nl[3] = true, v[3] = (Datum) 0;
+		else
+			v[3] = Float8GetDatum((double) counts[i] / (double) counts[i - 1]);
+		if (counts[0] == 0)
+			nl[4] = true, v[4] = (Datum) 0;
+		else
+			v[4] = Float8GetDatum((double) counts[i] / (double) counts[0]);
+		if (ncols < 6)
+			continue;
+		if (i > 0 && has_target[i])
+			v[5] = Float8GetDatum(targets[i]);
+		else
+			nl[5] = true, v[5] = (Datum) 0;
+	}
+}
+
+/*
+ * activity_funnel(summary [, targets]): the rows of as_funnel_rows(), with
+ * target_rate from targets = ARRAY[conversations, leads] cumulative target
+ * rates (NULL elements allowed; NULL: none).
  */
 PG_FUNCTION_INFO_V1(activity_summary_funnel);
 Datum
@@ -334,8 +377,8 @@ activity_summary_funnel(PG_FUNCTION_ARGS)
 	ActivitySummary *s;
 	double		targets[3] = {1.0, 0, 0};
 	bool		has_target[3] = {false, false, false};
-	int64		counts[3];
-	static const char *const steps[3] = {"attempts", "conversations", "leads"};
+	Datum		v[3 * 6];
+	bool		nl[3 * 6];
 
 	InitMaterializedSRF(fcinfo, 0);
 	if (PG_ARGISNULL(0))
@@ -362,30 +405,44 @@ activity_summary_funnel(PG_FUNCTION_ARGS)
 				has_target[i + 1] = true;
 			}
 	}
-	counts[0] = ATTEMPTS;
-	counts[1] = s->c[AS_CONVERSATIONS];
-	counts[2] = s->c[AS_LEADS];
+	as_funnel_rows(s, targets, has_target, 6, v, nl);
 	for (int i = 0; i < 3; i++)
-	{
-		Datum		v[6];
-		bool		nl[6] = {false, false, false, false, false, false};
-
-		v[0] = CStringGetTextDatum(steps[i]);
-		v[1] = Int32GetDatum(i + 1);
-		v[2] = Int64GetDatum(counts[i]);
-		if (i == 0 || counts[i - 1] == 0)
-			nl[3] = true, v[3] = (Datum) 0;
-		else
-			v[3] = Float8GetDatum((double) counts[i] / (double) counts[i - 1]);
-		if (counts[0] == 0)
-			nl[4] = true, v[4] = (Datum) 0;
-		else
-			v[4] = Float8GetDatum((double) counts[i] / (double) counts[0]);
-		if (i > 0 && has_target[i])
-			v[5] = Float8GetDatum(targets[i]);
-		else
-			nl[5] = true, v[5] = (Datum) 0;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nl);
-	}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v + i * 6, nl + i * 6);
 	return (Datum) 0;
 }
+
+/* ---- kpis(activity_summary), activity_summary::json and ::jsonb (kpi/report.h) ---- */
+
+/* the columns of activity_summary_kpis, in order: the accessors, then the funnel */
+static const char *const as_columns[] = {
+	"attempts", "calls", "emails", "meetings", "other_activities", "connected", "conversations",
+	"leads", "reach_ratio", "connect_rate", "lead_rate", "conversation_lead_rate", "call_share",
+	"funnel"
+};
+static const PGFunction as_accessors[] = {
+	activity_summary_attempts, activity_summary_calls, activity_summary_emails, activity_summary_meetings,
+	activity_summary_other_activities, activity_summary_connected, activity_summary_conversations,
+	activity_summary_leads, activity_summary_reach_ratio, activity_summary_connect_rate,
+	activity_summary_lead_rate, activity_summary_conversation_lead_rate, activity_summary_call_share
+};
+StaticAssertDecl(lengthof(as_columns) == lengthof(as_accessors) + 1, "one accessor per column but the funnel");
+
+/* the columns of activity_funnel_step: those of activity_funnel() without target_rate */
+#define AS_FUNNEL_COLUMNS 5
+
+static void
+as_fill(FunctionCallInfo fcinfo, TupleDesc desc, Datum *values, bool *nulls)
+{
+	/* read (and validate) once: the accessors read the same copy */
+	ActivitySummary *s = AS_ARG("kpis");
+	Datum		rv[3 * AS_FUNNEL_COLUMNS];
+	bool		rn[3 * AS_FUNNEL_COLUMNS];
+	int			n = (int) lengthof(as_accessors);
+
+	for (int i = 0; i < n; i++)
+		values[i] = kpi_report_call(as_accessors[i], PointerGetDatum(s), &nulls[i]);
+	as_funnel_rows(s, NULL, NULL, AS_FUNNEL_COLUMNS, rv, rn);
+	values[n] = kpi_report_rows(desc, n, 3, AS_FUNNEL_COLUMNS, rv, rn);
+}
+
+KPI_REPORT_FUNCTIONS(activity_summary, "activity_summary_kpis", as_columns, as_fill);

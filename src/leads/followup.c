@@ -26,6 +26,7 @@
  * accessors read any N and k.
  */
 #include "kpi/kpi.h"
+#include "kpi/report.h"
 
 #include "common/int.h"
 #include "datatype/timestamp.h"
@@ -853,3 +854,56 @@ followup_summary_over_contacted(PG_FUNCTION_ARGS)
 		c += s->max_day[i];
 	PG_RETURN_INT64(c);
 }
+
+/* ---- kpis() of lead_followup and followup_summary, and their ::json, ::jsonb (kpi/report.h) ---- */
+
+static const char *const lf_columns[] = {"attempts", "attempts_to_contact", "max_attempts_per_day"};
+static const PGFunction lf_accessors[] = {
+	lead_followup_attempts, lead_followup_attempts_to_contact, lead_followup_max_per_day
+};
+StaticAssertDecl(lengthof(lf_columns) == lengthof(lf_accessors), "one accessor per column");
+
+static void
+lf_fill(FunctionCallInfo fcinfo, TupleDesc desc, Datum *values, bool *nulls)
+{
+	/* read (and validate) once: the accessors read the same copy */
+	Datum		v = PointerGetDatum(lf_get_valid(PG_GETARG_DATUM(0), "kpis"));
+
+	(void) desc;
+	for (int i = 0; i < (int) lengthof(lf_accessors); i++)
+		values[i] = kpi_report_call(lf_accessors[i], v, &nulls[i]);
+}
+
+KPI_REPORT_FUNCTIONS(lead_followup, "lead_followup_kpis", lf_columns, lf_fill);
+
+/*
+ * The columns of followup_summary_kpis: the accessors of the summary alone,
+ * and over_contacted_leads at its documented default of 4 a day.  No
+ * abandoned_leads/abandoned_share: their max_attempts has no default.
+ */
+static const char *const fs_columns[] = {
+	"leads", "followed_up_leads", "contacted_leads", "prior_activities", "never_followed_up_share",
+	"avg_attempts_to_contact", "avg_days_to_first_attempt", "avg_days_to_first_contact",
+	"over_contacted_leads"
+};
+static const PGFunction fs_accessors[] = {
+	followup_summary_leads, followup_summary_followed_up, followup_summary_contacted, followup_summary_prior,
+	followup_summary_never_share, followup_summary_avg_attempts, followup_summary_avg_first_attempt,
+	followup_summary_avg_first_contact
+};
+StaticAssertDecl(lengthof(fs_columns) == lengthof(fs_accessors) + 1, "one accessor per column but the last");
+
+static void
+fs_fill(FunctionCallInfo fcinfo, TupleDesc desc, Datum *values, bool *nulls)
+{
+	/* read (and validate) once: the accessors read the same copy */
+	Datum		s = PointerGetDatum(FS_ARG("kpis"));
+	int			n = (int) lengthof(fs_accessors);
+
+	(void) desc;
+	for (int i = 0; i < n; i++)
+		values[i] = kpi_report_call(fs_accessors[i], s, &nulls[i]);
+	values[n] = kpi_report_call2(followup_summary_over_contacted, s, Int32GetDatum(4), &nulls[n]);
+}
+
+KPI_REPORT_FUNCTIONS(followup_summary, "followup_summary_kpis", fs_columns, fs_fill);

@@ -23,6 +23,7 @@
  * addition, so serial, parallel and rolled-up results are identical.
  */
 #include "kpi/kpi.h"
+#include "kpi/report.h"
 
 #include "common/int.h"
 #include "datatype/timestamp.h"
@@ -756,3 +757,32 @@ response_time_percentile_days(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(rt_percentile_days(r, fraction));
 }
+
+/* ---- kpis(response_time), response_time::json and ::jsonb (kpi/report.h) ---- */
+
+/* the columns of response_time_kpis, in order; p90 is response_percentile_days(r, 0.9) */
+static const char *const rt_columns[] = {
+	"leads", "answered_leads", "unanswered_leads", "within_sla", "sla", "sla_share",
+	"avg_response_days", "median_response_days", "p90_response_days", "skipped_rows"
+};
+
+static void
+rt_fill(FunctionCallInfo fcinfo, TupleDesc desc, Datum *values, bool *nulls)
+{
+	/* read (and validate) once: the accessors read the same copy */
+	Datum		r = PointerGetDatum(RT_ARG("kpis"));
+
+	(void) desc;
+	values[0] = kpi_report_call(response_time_leads, r, &nulls[0]);
+	values[1] = kpi_report_call(response_time_answered, r, &nulls[1]);
+	values[2] = kpi_report_call(response_time_unanswered, r, &nulls[2]);
+	values[3] = kpi_report_call(response_time_within_sla, r, &nulls[3]);
+	values[4] = kpi_report_call(response_time_sla, r, &nulls[4]);
+	values[5] = kpi_report_call(response_time_sla_share, r, &nulls[5]);
+	values[6] = kpi_report_call(response_time_avg_days, r, &nulls[6]);
+	values[7] = kpi_report_call(response_time_median_days, r, &nulls[7]);
+	values[8] = kpi_report_call2(response_time_percentile_days, r, Float8GetDatum(0.9), &nulls[8]);
+	values[9] = kpi_report_call(response_time_skipped_rows, r, &nulls[9]);
+}
+
+KPI_REPORT_FUNCTIONS(response_time, "response_time_kpis", rt_columns, rt_fill);
