@@ -43,6 +43,12 @@ COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@, pg_catalog.interv
 
 
 ------------------------------------------------------------------------------
+-- models family (issue 15): predictive CLV, new
+------------------------------------------------------------------------------
+-- @include sql/install/models.sql
+
+
+------------------------------------------------------------------------------
 -- equality of our types (issue 11): = and <>, hash operator classes, new
 ------------------------------------------------------------------------------
 -- @include sql/install/operators.sql

@@ -82,3 +82,6 @@ KPI_EQUALITY(stage_path, stage_path_send);
 KPI_EQUALITY(stage_funnel, stage_funnel_send);
 KPI_EQUALITY(stage_times, stage_times_send);
 KPI_EQUALITY(stage_history, stage_history_send);
+KPI_EQUALITY(rfm, rfm_send);
+KPI_EQUALITY(bgnbd_model, bgnbd_model_send);
+KPI_EQUALITY(gammagamma_model, gammagamma_model_send);
