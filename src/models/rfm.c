@@ -138,9 +138,11 @@ models_rfm_T(const Rfm *s)
 double
 models_rfm_mean_spend(const Rfm *s)
 {
+	/* exactly mean_repeat_spend(r)::float8: the exact mean, then rounded once */
 	if (s->purchases <= 1)
 		return 0;
-	return kpi_money_double(s->total_amount - s->first_amount, s->scale) / (double) (s->purchases - 1);
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+											  kpi_money_avg(s->total_amount - s->first_amount, s->scale, s->purchases - 1)));
 }
 
 /* a new state with room for cap days */
