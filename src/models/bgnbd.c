@@ -177,7 +177,7 @@ bgnbd_fit_final(PG_FUNCTION_ARGS)
 	starts[2][1] = log(meanT / 8);
 	starts[2][2] = log(0.8);
 	starts[2][3] = log(2.5);
-	models_minimise(bg_objective, &d, 4, (const double (*)[4]) starts, 3, &opt);
+	models_minimise(bg_objective, &d, 4, (const double (*)[4]) starts, 3, BG_MAX_LOGP, &opt);
 	if (!isfinite(opt.f))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -278,7 +278,8 @@ bg_expected(const BgnbdModel *m, double t, int64 x, double t_x, double T, const 
 				   bg_expected_at(m->r, m->alpha, 1 + 1e-7, m->b, (double) x, t_x, T, t, fname));
 	else
 		v = bg_expected_at(m->r, m->alpha, m->a, m->b, (double) x, t_x, T, t, fname);
-	return models_finite(Max(v, 0.0), fname);
+	/* a tiny negative value is rounding of 0 (t -> 0); NaN must not become 0 */
+	return Max(models_finite(v, fname), 0.0);
 }
 
 /* the unit of an rfm argument must be the model's (when it knows one) */

@@ -337,7 +337,8 @@ fit_kv_number(KvParser *kv)
 		kpi_kv_fail(kv, "Expected a number");
 	errno = 0;
 	v = strtod(kv->p, &end);
-	if (end == kv->p || errno != 0 || !isfinite(v))
+	/* ERANGE for a subnormal result is fine: the value is what was written */
+	if (end == kv->p || !isfinite(v) || (errno != 0 && !(errno == ERANGE && v != 0)))
 		kpi_kv_fail(kv, "Expected a finite number");
 	kv->p = end;
 	return v;

@@ -151,7 +151,7 @@ gammagamma_fit_final(PG_FUNCTION_ARGS)
 	starts[1][0] = log(4.0);
 	starts[1][1] = log(4.0);
 	starts[1][2] = log(Max(mean, 1e-300) * 3 / 4);
-	models_minimise(gg_objective, &d, 3, (const double (*)[4]) starts, 2, &opt);
+	models_minimise(gg_objective, &d, 3, (const double (*)[4]) starts, 2, GG_MAX_LOGP, &opt);
 	if (!isfinite(opt.f))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

@@ -95,7 +95,7 @@ typedef struct ModelsOptimum
 } ModelsOptimum;
 
 extern void models_minimise(ModelsObjective f, void *arg, int dim,
-							const double (*starts)[4], int nstarts, ModelsOptimum *out);
+							const double (*starts)[4], int nstarts, double bound, ModelsOptimum *out);
 
 /* ---- numerics and text (optim.c) ---- */
 

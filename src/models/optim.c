@@ -10,7 +10,7 @@
 #include "common/shortest_dec.h"
 
 #define NM_MAX_ITER 4000		/* iterations of one Nelder-Mead run */
-#define NM_MAX_RUNS 12			/* restarts from the best point */
+#define NM_MAX_RUNS 8			/* restarts from the best point */
 #define NM_FTOL 1e-13			/* relative spread of the simplex values */
 #define NM_XTOL 1e-9			/* size of the simplex in log-parameters */
 
@@ -85,6 +85,8 @@ models_log_hyp2f1(double a, double b, double c, double z, const char *fname)
 		next = Max((a + n + 1) * (b + n + 1) / ((c + n + 1) * (n + 2)) * z, z);
 		if (next < 1 && term * next / (1 - next) <= sum * 1e-17)
 			return log(sum) + logscale;
+		if (unlikely(!isfinite(sum)))
+			break;
 		if (sum > 1e250)
 		{
 			sum *= 1e-250;
@@ -94,7 +96,7 @@ models_log_hyp2f1(double a, double b, double c, double z, const char *fname)
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s: the hypergeometric series did not converge (z = %.17g)", fname, z),
+			 errmsg("%s: the hypergeometric series did not converge (a = %g, b = %g, c = %g, z = %.17g)", fname, a, b, c, z),
 			 errhint("The horizon is too long relative to the model's alpha + T; use a shorter horizon.")));
 }
 
@@ -225,11 +227,13 @@ nm_run(ModelsObjective f, void *arg, int dim, double *best, double *fbest, doubl
  * from the best point until a restart improves it no more: the restarts
  * undo the collapse of a simplex on a curved valley that a single run can
  * end in.  Converged: the last run met its tolerances and the restart made
- * no relative improvement beyond NM_FTOL.
+ * no relative improvement beyond NM_FTOL.  A best point with a
+ * log-parameter beyond bound ends the search unconverged (the likelihood
+ * keeps growing towards a degenerate model).
  */
 void
 models_minimise(ModelsObjective f, void *arg, int dim, const double (*starts)[4], int nstarts,
-				ModelsOptimum *out)
+				double bound, ModelsOptimum *out)
 {
 	bool		conv = false;
 
@@ -255,26 +259,28 @@ models_minimise(ModelsObjective f, void *arg, int dim, const double (*starts)[4]
 	{
 		double		p[4];
 		double		fp;
+		double		before = out->f;
 
+		/* a parameter running off to 0 or infinity: the fit will not converge, stop */
+		for (int j = 0; j < dim; j++)
+			if (fabs(out->logp[j]) > bound)
+				return;
 		memcpy(p, out->logp, sizeof(p));
 		out->iterations += nm_run(f, arg, dim, p, &fp, 0.05, &conv);
 		if (fp <= out->f)
 		{
-			bool		done = out->f - fp <= NM_FTOL * fabs(out->f);
-
 			memcpy(out->logp, p, sizeof(p));
 			out->f = fp;
-			if (done && conv)
-			{
-				out->converged = true;
-				return;
-			}
 		}
-		else if (conv)
+		/* converged: the run met its tolerances and the restart gained nothing */
+		if (conv && before - out->f <= NM_FTOL * fabs(out->f))
 		{
 			out->converged = true;
 			return;
 		}
+		/* a whole run without convergence that gained next to nothing: a drift, stop */
+		if (!conv && before - out->f <= 1e-9 * fabs(out->f))
+			return;
 	}
 }
 
@@ -291,7 +297,8 @@ models_kv_double(KvParser *kv, const char *key)
 		kpi_kv_fail(kv, "Expected a number");
 	errno = 0;
 	v = strtod(kv->p, &end);
-	if (end == kv->p || errno != 0 || !isfinite(v))
+	/* ERANGE for a subnormal result is fine: the value is what was written */
+	if (end == kv->p || !isfinite(v) || (errno != 0 && !(errno == ERANGE && v != 0)))
 		kpi_kv_fail(kv, "Expected a finite number");
 	kv->p = end;
 	return v;
