@@ -17,7 +17,8 @@ rc=$?
 [ $rc -eq 0 ] || fail "test/demo/run.sh exited with $rc"
 for title in 'SALES KPI DASHBOARD' '== 1. Sales reps' '== 2. Teams' '== 3. Stage funnel' \
              '== 4. Time in stage' '== 5. Customers: monthly churn' '== 6. Customer lifetime value' \
-             '| TEAM BENCHMARK |' '| ALL REPS ' 'lead -> won %' 'SaaS CLV' 'historic CLV'; do
+             '| TEAM BENCHMARK |' '| ALL REPS ' 'lead -> won %' 'SaaS CLV' 'historic CLV' \
+             '== 7. Predictive CLV' 'customers most likely to churn' 'top predicted CLV' 'predicted CLV 52 wk'; do
     grep -qF -- "$title" <<<"$out" || fail "output lacks '$title'"
 done
 grep -qiE 'ERROR|WARNING' <<<"$out" && fail "output has an error or warning"
@@ -112,5 +113,17 @@ WHERE stage IN ('qualified', 'proposal', 'negotiation') AND visits <= exited + n
     || fail "time in stage: reference query failed"
 [ -z "$bad" ] || fail "time in stage differs from the plain-SQL reference:
 $bad"
+
+# predictive CLV: the model was fitted on every customer with an order up to
+# today, and the churn table's first x is that customer's repeat purchase days
+printed=$(section '== 7. Predictive CLV' 'customers most likely to churn' | awk -F'|' 'NR > 1 && $1 ~ /^ *[0-9]+ *$/ { gsub(/ /, "", $1); print $1; exit }')
+want=$(q "SELECT count(DISTINCT customer_id) FROM orders WHERE (purchased_at AT TIME ZONE 'UTC')::date <= date '2026-11-01'") \
+    || fail "predictive CLV: reference query failed"
+[ "$printed" = "$want" ] || fail "predictive CLV fitted on '$printed' customers, plain SQL counts '$want'"
+row=$(section 'customers most likely to churn' 'top predicted CLV' | awk -F'|' '$1 ~ /^ *[0-9]+ *$/ && NF > 5 { gsub(/ /, "", $1); gsub(/ /, "", $2); print $1 " " $2; exit }')
+read -r cid x <<<"$row"
+[ -n "${cid:-}" ] || fail "predictive CLV: no churn row printed"
+want=$(q "SELECT count(DISTINCT (purchased_at AT TIME ZONE 'UTC')::date) - 1 FROM orders WHERE customer_id = $cid AND (purchased_at AT TIME ZONE 'UTC')::date <= date '2026-11-01'")
+[ "$x" = "$want" ] || fail "predictive CLV: customer $cid printed x = '$x', plain SQL gives '$want'"
 
 echo "demo_smoke: ok ($(grep -c . <<<"$out") output lines)"
