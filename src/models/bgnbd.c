@@ -81,6 +81,15 @@ typedef struct BgData
 	const double *t;			/* sorted tuples (x, t_x, T, w) */
 	int64		n;
 	double		customers;
+	/*
+	 * the distinct values of t_x and T (few: whole days in the unit) and,
+	 * per tuple, the index of its t_x and of its T among them: the
+	 * objective takes log(alpha + v) once per distinct value
+	 */
+	const double *vals;
+	int64		nvals;
+	const int32 *ix;			/* 2 per tuple: t_x, T */
+	double	   *logs;			/* scratch, nvals */
 } BgData;
 
 /* -LL / customers at log-parameters (log r, log alpha, log a, log b) */
@@ -96,7 +105,8 @@ bg_objective(const double *lp, void *arg)
 				ll = 0,
 				common;
 	double		lastx = -1,
-				gx = 0;
+				gx = 0,
+				lbx = 0;
 
 	for (int j = 0; j < 4; j++)
 		if (!(fabs(lp[j]) <= BG_DOMAIN_LOGP))
@@ -107,6 +117,8 @@ bg_objective(const double *lp, void *arg)
 	b = exp(lp[3]);
 	la = lp[1];
 	common = -lgamma(r) + r * la + lgamma(a + b) - lgamma(b);
+	for (int64 k = 0; k < d->nvals; k++)
+		d->logs[k] = log(alpha + d->vals[k]);
 	for (int64 i = 0; i < d->n; i++)
 	{
 		const double *t = d->t + i * FIT_WIDTH;
@@ -114,18 +126,60 @@ bg_objective(const double *lp, void *arg)
 		double		l1,
 					l2;
 
-		/* the tuples are sorted by x: the gamma terms once per x */
+		/* the tuples are sorted by x: the terms of x once per x */
 		if (x != lastx)
 		{
 			gx = lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x);
+			lbx = x > 0 ? log(a) - log(b + x - 1) : 0;
 			lastx = x;
 		}
-		l1 = -(r + x) * log(alpha + t[2]);
-		l2 = x > 0 ? log(a) - log(b + x - 1) - (r + x) * log(alpha + t[1]) : -INFINITY;
+		l1 = -(r + x) * d->logs[d->ix[2 * i + 1]];
+		l2 = x > 0 ? lbx - (r + x) * d->logs[d->ix[2 * i]] : -INFINITY;
 		ll += t[3] * (gx + models_logaddexp(l1, l2));
 	}
 	ll += d->customers * common;
 	return -ll / d->customers;
+}
+
+static int
+bg_cmp_double(const void *pa, const void *pb)
+{
+	double		a = *(const double *) pa;
+	double		b = *(const double *) pb;
+
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/* the distinct t_x and T values of the tuples of w, and each tuple's indexes among them */
+static void
+bg_index_values(BgData *d, const FitState *w)
+{
+	double	   *v = palloc(sizeof(double) * 2 * Max(w->n, 1));
+	int32	   *ix = palloc(sizeof(int32) * 2 * Max(w->n, 1));
+	int64		nv = 0;
+
+	for (int64 i = 0; i < w->n; i++)
+	{
+		v[2 * i] = w->t[i * FIT_WIDTH + 1];
+		v[2 * i + 1] = w->t[i * FIT_WIDTH + 2];
+	}
+	qsort(v, 2 * w->n, sizeof(double), bg_cmp_double);
+	for (int64 i = 0; i < 2 * w->n; i++)
+		if (nv == 0 || v[i] != v[nv - 1])
+			v[nv++] = v[i];
+	for (int64 i = 0; i < w->n; i++)
+		for (int j = 0; j < 2; j++)
+		{
+			double		key = w->t[i * FIT_WIDTH + 1 + j];
+			double	   *hit = bsearch(&key, v, nv, sizeof(double), bg_cmp_double);
+
+			Assert(hit != NULL);
+			ix[2 * i + j] = (int32) (hit - v);
+		}
+	d->vals = v;
+	d->nvals = nv;
+	d->ix = ix;
+	d->logs = palloc(sizeof(double) * Max(nv, 1));
 }
 
 static BgnbdModel *
@@ -161,6 +215,7 @@ bgnbd_fit_final(PG_FUNCTION_ARGS)
 	d.t = w->t;
 	d.n = w->n;
 	d.customers = models_fit_customers(w);
+	bg_index_values(&d, w);
 	for (int64 i = 0; i < w->n; i++)
 		meanT += w->t[i * FIT_WIDTH + 2] * w->t[i * FIT_WIDTH + 3];
 	meanT = Max(meanT / d.customers, 1e-6);
