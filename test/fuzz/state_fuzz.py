@@ -71,7 +71,9 @@ ALLOWED_SQLSTATES = {
 
 # which check wraps a function's result (by name; else by return type)
 RATIO_FUNCS = {'hit_ratio_final', 'churn_rate_final', 'retention_rate_final', 'hit_ratio', 'hit_ratio_by_amount',
-               'churn_rate', 'retention_rate'}
+               'churn_rate', 'retention_rate', 'bgnbd_p_alive'}
+# float8 results of any sign, but finite (a log-likelihood)
+FINITE_FUNCS = {'log_likelihood'}
 MONEY_FUNCS = {'won_amount', 'lost_amount', 'open_amount', 'avg_deal_size', 'weighted_pipeline'}
 CLV_NONNEG = True   # clv(numeric, ...) forms refuse negatives; clv(order_summary) may be negative (refunds)
 
@@ -313,14 +315,15 @@ class Func:
         if r == 'bigint[]':
             return '%s(%s)' % ('sf_churn_state' if n.startswith(('churn', 'retention')) else 'sf_hit_state', c)
         if r == 'double precision':
-            return '%s(%s)' % ('sf_ratio' if n in RATIO_FUNCS else 'sf_nonneg', c)
+            return '%s(%s)' % ('sf_ratio' if n in RATIO_FUNCS else 'sf_finite' if n in FINITE_FUNCS else 'sf_nonneg', c)
         if r == 'bigint':
             return 'sf_count(%s)' % c
         if r == 'numeric':
             if n in MONEY_FUNCS or (n == 'clv' and 'order_summary' not in self.args):
                 return 'sf_money(%s)' % c
             return 'sf_numeric(%s)' % c
-        if r in ('deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history'):
+        if r in ('deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history',
+                 'rfm', 'clv_fit_state', 'bgnbd_model', 'gammagamma_model'):
             return 'sf_value(%s)' % c
         return 'sf_any(%s)' % c
 
@@ -387,7 +390,8 @@ def main():
         return 1
 
     # the pools of our types: the seeds and the extremes of their text forms
-    types = ['deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history']
+    types = ['deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history',
+             'rfm', 'clv_fit_state', 'bgnbd_model', 'gammagamma_model']
     cands = []
     for typ in types:
         seeds = query("SELECT v::text FROM fz_seed_%s ORDER BY n" % typ)
