@@ -49,6 +49,11 @@ COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@, pg_catalog.interv
 -- @include sql/install/targets.sql
 
 ------------------------------------------------------------------------------
+-- models family (issue 15): predictive CLV, new
+------------------------------------------------------------------------------
+-- @include sql/install/models.sql
+
+------------------------------------------------------------------------------
 -- reporting forms (issue 11): kpis(s) records and the casts to json/jsonb, new
 ------------------------------------------------------------------------------
 -- @include sql/install/report.sql

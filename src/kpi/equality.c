@@ -87,3 +87,7 @@ KPI_EQUALITY(activity_summary, activity_summary_send);
 KPI_EQUALITY(response_time, response_time_send);
 KPI_EQUALITY(lead_followup, lead_followup_send);
 KPI_EQUALITY(followup_summary, followup_summary_send);
+/* issue 15 (models family) */
+KPI_EQUALITY(rfm, rfm_send);
+KPI_EQUALITY(bgnbd_model, bgnbd_model_send);
+KPI_EQUALITY(gammagamma_model, gammagamma_model_send);

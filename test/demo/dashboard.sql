@@ -378,3 +378,49 @@ SELECT team AS "team", rep AS "rep", pg_temp.money(nov, 9) AS "Nov", pg_temp.mon
        pg_temp.money(jan, 9) AS "Jan", round(pipeline_coverage(open_q4, q4_target - won_q4)::numeric, 2) AS "coverage",
        pg_temp.money(open_aug, 10) AS "pipeline 08-01", pg_temp.money(open_nov, 10) AS "pipeline 11-01"
 FROM per_rep ORDER BY team, rep;
+
+\echo
+\echo '== 11. Predictive CLV: BG/NBD purchases and Gamma-Gamma spend, fitted in SQL =='
+\echo '   Per customer one rfm() of its orders up to today in weeks: x = repeat'
+\echo '   purchase days, t_x = weeks from the first to the last purchase, T = weeks'
+\echo '   since the first; the models are fitted over those rows by maximum'
+\echo '   likelihood (bgnbd_fit, gammagamma_fit) and stored in a table.'
+DROP TABLE IF EXISTS demo_rfm, demo_models;
+CREATE TEMP TABLE demo_rfm AS
+SELECT customer_id, rfm(customer_id, purchased_at AT TIME ZONE 'UTC', amount, date :today, interval '1 week') AS r
+FROM orders GROUP BY customer_id;
+CREATE TEMP TABLE demo_models AS
+SELECT bgnbd_fit(r) AS bg, gammagamma_fit(r) AS gg FROM demo_rfm;
+SELECT customers(bg) AS "customers", round(r(bg)::numeric, 3) AS "r", round(alpha(bg)::numeric, 2) AS "alpha",
+       round(a(bg)::numeric, 3) AS "a", round(b(bg)::numeric, 3) AS "b", round(log_likelihood(bg)::numeric, 1) AS "LL",
+       converged(bg) AS "converged", customers(gg) AS "repeat buyers", round(p(gg)::numeric, 2) AS "p",
+       round(q(gg)::numeric, 2) AS "q", round(gamma(gg)::numeric, 2) AS "gamma",
+       round(bgnbd_expected_purchases_new(bg, 52)::numeric, 2) AS "new customer: purchases in 52 wk"
+FROM demo_models;
+
+\echo '   a) customers most likely to churn: repeat buyers with the lowest P(alive)'
+\echo '      today, with the value at stake (their historic repeat revenue)'
+SELECT d.customer_id AS "customer", frequency(r) AS "x", round(recency(r)::numeric, 1) AS "t_x wk",
+       round(customer_age(r)::numeric, 1) AS "T wk", last_purchase(r) AS "last purchase",
+       round(100 * bgnbd_p_alive(bg, r)::numeric, 1) AS "P(alive) %",
+       round(bgnbd_expected_purchases(bg, 52, r)::numeric, 2) AS "purchases next 52 wk",
+       pg_temp.money(repeat_revenue(r), 10) AS "repeat revenue"
+FROM demo_rfm d, demo_models
+WHERE frequency(r) > 0
+ORDER BY bgnbd_p_alive(bg, r), repeat_revenue(r) DESC, d.customer_id
+LIMIT 10;
+
+\echo '   b) top predicted CLV: expected spend x expected purchases over the next 52'
+\echo '      weeks, discounted at 10% a year (0.10 / 52 per week)'
+SELECT d.customer_id AS "customer", frequency(r) AS "x", round(100 * bgnbd_p_alive(bg, r)::numeric, 1) AS "P(alive) %",
+       round(bgnbd_expected_purchases(bg, 52, r)::numeric, 2) AS "purchases next 52 wk",
+       round(mean_repeat_spend(r), 2) AS "mean repeat spend",
+       round(gammagamma_expected_spend(gg, r)::numeric, 2) AS "expected spend",
+       pg_temp.money(predicted_clv(bg, gg, r, 52, 0.10 / 52)::numeric, 10) AS "predicted CLV 52 wk"
+FROM demo_rfm d, demo_models
+ORDER BY predicted_clv(bg, gg, r, 52, 0.10 / 52) DESC, d.customer_id
+LIMIT 10;
+SELECT count(*) AS "customers", pg_temp.money(sum(predicted_clv(bg, gg, r, 52, 0.10 / 52))::numeric, 12) AS "predicted CLV 52 wk, all",
+       round(sum(bgnbd_expected_purchases(bg, 52, r))::numeric, 1) AS "purchases next 52 wk, all",
+       round(avg(bgnbd_p_alive(bg, r))::numeric * 100, 1) AS "avg P(alive) %"
+FROM demo_rfm, demo_models;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Input-mutation fuzzer of the binary (recv) and text (in) functions of
-deal_summary, order_summary, stage_path, stage_funnel, stage_times and
-stage_history.
+deal_summary, order_summary, stage_path, stage_funnel, stage_times,
+stage_history, and of the models family: rfm, clv_fit_state, bgnbd_model and
+gammagamma_model.
 
 Run by test/t/io_fuzz.sh, which creates the database (PGDATABASE) and runs
 test/fuzz/setup.sql in it.  Standard library only; talks to the server with
@@ -52,7 +53,8 @@ import tempfile
 import time
 
 ALL_TYPES = ['deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history',
-             'activity_summary', 'response_time', 'lead_followup', 'followup_summary']
+             'activity_summary', 'response_time', 'lead_followup', 'followup_summary',
+             'rfm', 'clv_fit_state', 'bgnbd_model', 'gammagamma_model']
 # FUZZ_TYPES=stage_times,stage_path: fuzz only these (e.g. for a soak run of one type)
 TYPES = [t.strip() for t in os.environ.get('FUZZ_TYPES', ','.join(ALL_TYPES)).split(',') if t.strip()]
 if not TYPES or set(TYPES) - set(ALL_TYPES):
@@ -428,7 +430,46 @@ def layout_stage_history(p):
     return f
 
 
-LAYOUT = {'deal_summary': layout_deal_summary, 'order_summary': layout_order_summary,
+def layout_rfm(p):
+    # version u8, flags u8, scale i16, customer i64, end i32, unit_us i64, first i32, last i32,
+    # purchases i64, first_amount i128, total_amount i128, ndays i64, ndays x day i32 (src/models/rfm.c)
+    k, rest = divmod(len(p) - 80, 4)
+    if len(p) < 80 or rest:
+        return None
+    f = [(0, 1, 'version'), (1, 1, 'flags'), (2, 2, 'scale'), (4, 8, 'customer'), (12, 4, 'end'),
+         (16, 8, 'unit_us'), (24, 4, 'first'), (28, 4, 'last'), (32, 8, 'purchases'),
+         (40, 16, 'first_amount'), (56, 16, 'total_amount'), (72, 8, 'ndays')]
+    return f + [(80 + 4 * i, 4, 'day%d' % i) for i in range(k)]
+
+
+def layout_clv_fit_state(p):
+    # version u8, kind u8, flags i16, unit_us i64, n i64, n x 4 float8 (src/models/fitstate.c)
+    k, rest = divmod(len(p) - 20, 32)
+    if len(p) < 20 or rest:
+        return None
+    f = [(0, 1, 'version'), (1, 1, 'kind'), (2, 2, 'flags'), (4, 8, 'unit_us'), (12, 8, 'n')]
+    return f + [(20 + 8 * i, 8, 'tuple%d.%d' % (i // 4, i % 4)) for i in range(4 * k)]
+
+
+def layout_bgnbd_model(p):
+    # version u8, flags u8, unit_us, customers, iterations i64, r, alpha, a, b, ll float8 (src/models/bgnbd.c)
+    if len(p) != 66:
+        return None
+    return [(0, 1, 'version'), (1, 1, 'flags'), (2, 8, 'unit_us'), (10, 8, 'customers'), (18, 8, 'iterations'),
+            (26, 8, 'r'), (34, 8, 'alpha'), (42, 8, 'a'), (50, 8, 'b'), (58, 8, 'll')]
+
+
+def layout_gammagamma_model(p):
+    # version u8, flags u8, customers, iterations i64, p, q, gamma, ll float8 (src/models/gammagamma.c)
+    if len(p) != 50:
+        return None
+    return [(0, 1, 'version'), (1, 1, 'flags'), (2, 8, 'customers'), (10, 8, 'iterations'),
+            (18, 8, 'p'), (26, 8, 'q'), (34, 8, 'gamma'), (42, 8, 'll')]
+
+
+LAYOUT = {'rfm': layout_rfm, 'clv_fit_state': layout_clv_fit_state, 'bgnbd_model': layout_bgnbd_model,
+          'gammagamma_model': layout_gammagamma_model,
+          'deal_summary': layout_deal_summary, 'order_summary': layout_order_summary,
           'stage_path': layout_stage_path, 'stage_funnel': layout_stage_funnel,
           'stage_times': layout_stage_times, 'stage_history': layout_stage_history,
           'activity_summary': layout_activity_summary, 'response_time': layout_response_time,
@@ -451,7 +492,11 @@ def from_bytes(b):
 
 
 # more values worth trying in the fields of some types, by field width
-EXTRA_VALUES = {'stage_history': {2: [3, 4, HISTORY_MAX_ID, HISTORY_MAX_ID + 1, 0xffff],
+FLOAT_BITS = [0x7ff8000000000000, 0x7ff0000000000000, -0x10000000000000, 0x3ff0000000000000,
+              0x0000000000000001, 0x7fefffffffffffff, -0x4010000000000000]   # NaN, inf, -inf, 1, tiny, max, -1
+EXTRA_VALUES = {'bgnbd_model': {8: FLOAT_BITS}, 'gammagamma_model': {8: FLOAT_BITS},
+                'clv_fit_state': {8: FLOAT_BITS}, 'rfm': {4: [-1096, -823, -2451545, 2147483647]},
+                'stage_history': {2: [3, 4, HISTORY_MAX_ID, HISTORY_MAX_ID + 1, 0xffff],
                                   8: [USECS_PER_DAY, 757382400000000, 757382400000001]}}
 
 

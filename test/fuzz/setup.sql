@@ -1382,3 +1382,233 @@ BEGIN
             PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
     END;
 END $$;
+
+------------------------------------------------------------------------------
+-- the models family (issue 15): rfm, clv_fit_state, bgnbd_model, gammagamma_model
+------------------------------------------------------------------------------
+CREATE TABLE fz_seed_rfm (n int PRIMARY KEY, v rfm NOT NULL);
+CREATE AGGREGATE fz_rfm_state(int8, date, numeric, date, interval) (sfunc = rfm_accum, stype = rfm, combinefunc = rfm_combine);
+INSERT INTO fz_seed_rfm
+SELECT 1, rfm(1, d, a, date '1997-09-30', interval '1 week')
+FROM (VALUES (date '1997-01-01', 29.33), ('1997-01-18', 29.73), ('1997-08-02', 14.96), ('1997-12-12', 26.48)) v(d, a)
+UNION ALL
+SELECT 2, rfm(7, date '2024-01-01', 5, date '2024-01-01', interval '1 day')
+UNION ALL
+-- a state, with its purchase days
+SELECT 3, fz_rfm_state(2, d, a, date '2024-03-31', interval '1 day')
+FROM (VALUES (date '2024-01-01', 1.5), ('2024-01-01', 2.25), ('2024-02-10', 0), ('2024-03-31', 7)) v(d, a)
+UNION ALL
+-- text id, timestamps, a month unit
+SELECT 4, rfm('c-' || g, timestamp '2020-01-01 10:00' + g * interval '17 days', 3.125 * g, date '2021-01-01', interval '1 month')
+FROM generate_series(1, 1) g
+UNION ALL
+SELECT 5, rfm(9, date '2000-01-01' + g * 3, g::numeric, date '2001-01-01', interval '1 week') FROM generate_series(0, 40) g;
+CREATE TABLE fz_seed_clv_fit_state (n int PRIMARY KEY, v clv_fit_state NOT NULL);
+CREATE AGGREGATE fz_bgnbd_state(int8, float8, float8) (sfunc = bgnbd_fit_accum, stype = clv_fit_state, combinefunc = clv_fit_combine);
+CREATE AGGREGATE fz_gg_state(int8, float8) (sfunc = gammagamma_fit_accum, stype = clv_fit_state, combinefunc = clv_fit_combine);
+INSERT INTO fz_seed_clv_fit_state
+SELECT 1, fz_bgnbd_state(x, t_x, tt) FROM (VALUES (2, 30.43, 38.86), (1, 1.71, 38.86), (0, 0, 38.86), (0, 0, 38.86), (5, 20, 30)) v(x, t_x, tt)
+UNION ALL
+SELECT 2, fz_gg_state(x, m) FROM (VALUES (2, 22.35), (1, 11.77), (4, 40.5), (1, 0.01)) v(x, m)
+UNION ALL
+SELECT 3, '(version=1,kind=bgnbd,unit_us=604800000000,tuples=[])'::clv_fit_state;
+CREATE TABLE fz_seed_bgnbd_model (n int PRIMARY KEY, v bgnbd_model NOT NULL);
+INSERT INTO fz_seed_bgnbd_model
+SELECT 1, bgnbd_fit(x, t_x, tt) FROM (VALUES (2, 30.43, 38.86), (1, 1.71, 38.86), (0, 0, 38.86), (0, 0, 30), (5, 20, 30), (3, 5, 30), (0, 0, 20)) v(x, t_x, tt)
+UNION ALL
+SELECT 2, bgnbd_model(0.243, 4.414, 0.793, 2.426);
+CREATE TABLE fz_seed_gammagamma_model (n int PRIMARY KEY, v gammagamma_model NOT NULL);
+INSERT INTO fz_seed_gammagamma_model
+SELECT 1, gammagamma_fit(x, m) FROM (VALUES (2, 22.35), (1, 11.77), (4, 40.5), (1, 15), (3, 30), (2, 9)) v(x, m)
+UNION ALL
+SELECT 2, gammagamma_model(6.25, 3.74, 15.44);
+-- where their mutants are loaded
+CREATE TABLE fz_acc_rfm (id int, v rfm);
+CREATE TABLE fz_rt_rfm (id int, v rfm);
+CREATE TABLE fz_acc_clv_fit_state (id int, v clv_fit_state);
+CREATE TABLE fz_rt_clv_fit_state (id int, v clv_fit_state);
+CREATE TABLE fz_acc_bgnbd_model (id int, v bgnbd_model);
+CREATE TABLE fz_rt_bgnbd_model (id int, v bgnbd_model);
+CREATE TABLE fz_acc_gammagamma_model (id int, v gammagamma_model);
+CREATE TABLE fz_rt_gammagamma_model (id int, v gammagamma_model);
+
+-- a prediction that must be NULL or a finite number in [lo, hi]; an error of
+-- class 22003 (the model cannot be evaluated in double precision) is allowed
+CREATE FUNCTION fz_prediction(q text, lo float8, hi float8, OUT bad text, OUT val text) LANGUAGE plpgsql AS $$
+DECLARE
+    x float8;
+BEGIN
+    bad := '';
+    EXECUTE q INTO x;
+    val := x::text;
+    IF NOT fz_in_range(x, lo, hi) OR x = 'Infinity' THEN
+        bad := format('%s out of range: %s; ', q, x);
+    END IF;
+EXCEPTION
+    WHEN numeric_value_out_of_range THEN val := 'out of range';
+    WHEN invalid_parameter_value THEN val := 'refused';
+END $$;
+
+CREATE FUNCTION fz_kpis(v rfm) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
+    p record;
+    e record;
+    bad text := '';
+    m bgnbd_model := bgnbd_model(0.243, 4.414, 0.793, 2.426);
+BEGIN
+    SELECT frequency(v) AS x, recency(v) AS t_x, customer_age(v) AS tt, mean_repeat_spend(v) AS ms,
+           repeat_revenue(v) AS rr, first_purchase(v) AS fp, last_purchase(v) AS lp, calibration_end(v) AS ce,
+           time_unit(v) AS u INTO a;
+    IF (a.x < 0 OR a.t_x < 0 OR a.tt < a.t_x OR a.rr < 0 OR a.fp > a.lp OR a.lp > a.ce) IS NOT FALSE
+       OR NOT fz_in_range(a.tt, 0, 1e300) THEN
+        bad := bad || 'x, t_x, T or days inconsistent or NULL; ';
+    END IF;
+    IF (a.ms IS NULL) <> (a.x = 0) OR (a.x > 0 AND a.ms <> round(a.rr / a.x, 16) AND abs(a.ms - a.rr / a.x) > 1e-15) THEN
+        bad := bad || 'mean_repeat_spend is not repeat_revenue / x; ';
+    END IF;
+    p := fz_prediction(format('SELECT bgnbd_p_alive(%L::bgnbd_model, %L::rfm)', m, v), 0, 1);
+    e := fz_prediction(format('SELECT bgnbd_expected_purchases(%L::bgnbd_model, 10, %L::rfm)', m, v), 0, 1e300);
+    RETURN format('%s%s%s|x=%s t_x=%s T=%s mean=%s repeat=%s first=%s last=%s end=%s unit=%s p_alive=%s expected=%s',
+                  bad, p.bad, e.bad, a.x, a.t_x, a.tt, a.ms, a.rr, a.fp, a.lp, a.ce, a.u, p.val, e.val);
+END $$;
+
+CREATE FUNCTION fz_check(v rfm, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w rfm;
+    x rfm;
+BEGIN
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM fz_check_kpis(v, w, t, ctx);
+    IF ctx <> '' OR t NOT LIKE '%kind=state%' THEN
+        RETURN;
+    END IF;
+    BEGIN
+        x := rfm_combine(v, v);
+        PERFORM fz_check(x, 'rfm_combine(v, v)');
+        x := rfm_final(v);
+        IF x IS NOT NULL THEN
+            PERFORM fz_check(x, 'rfm_final(v)');
+        END IF;
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN NULL;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('combine or final fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+END $$;
+
+-- the fit of a state: the same model from the value and from its text form
+CREATE FUNCTION fz_kpis(v clv_fit_state) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    saved text := current_setting('client_min_messages');
+    m text;
+BEGIN
+    PERFORM set_config('client_min_messages', 'error', true);
+    IF v::text LIKE '%kind=bgnbd%' THEN
+        m := bgnbd_fit_final(v)::text;
+    ELSE
+        m := gammagamma_fit_final(v)::text;
+    END IF;
+    PERFORM set_config('client_min_messages', saved, true);
+    IF m LIKE '%NaN%' OR m LIKE '%Infinity%' THEN
+        RETURN format('the fit is not finite; |model=%s', m);
+    END IF;
+    RETURN format('|model=%s', m);
+EXCEPTION WHEN numeric_value_out_of_range THEN
+    PERFORM set_config('client_min_messages', saved, true);
+    RETURN '|model=out of range';
+END $$;
+
+CREATE FUNCTION fz_check(v clv_fit_state, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w clv_fit_state;
+    x clv_fit_state;
+BEGIN
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM fz_check_kpis(v, w, t, ctx);
+    IF ctx <> '' THEN
+        RETURN;
+    END IF;
+    BEGIN
+        x := clv_fit_combine(v, v);
+        PERFORM fz_check(x, 'clv_fit_combine(v, v)');
+    EXCEPTION
+        WHEN program_limit_exceeded THEN NULL;
+        WHEN invalid_parameter_value THEN
+            IF SQLERRM NOT LIKE '%different time units%' THEN
+                PERFORM fz_bad(ctx, format('combine fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+            END IF;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('combine fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+END $$;
+
+CREATE FUNCTION fz_kpis(v bgnbd_model) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
+    p record;
+    e record;
+    n record;
+    bad text := '';
+BEGIN
+    SELECT r(v) AS r, alpha(v) AS al, a(v) AS a, b(v) AS b, log_likelihood(v) AS ll, customers(v) AS c,
+           iterations(v) AS it, converged(v) AS cv INTO a;
+    IF (a.r > 0 AND a.al > 0 AND a.a > 0 AND a.b > 0 AND a.c >= 0 AND a.it >= 0) IS NOT TRUE
+       OR a.r = 'Infinity' OR (a.ll IS NULL) <> (a.c = 0) OR (a.cv IS NULL) <> (a.c = 0) THEN
+        bad := bad || 'parameters or fit fields inconsistent; ';
+    END IF;
+    p := fz_prediction(format('SELECT bgnbd_p_alive(%L::bgnbd_model, 2, 30, 38)', v), 0, 1);
+    e := fz_prediction(format('SELECT bgnbd_expected_purchases(%L::bgnbd_model, 39, 2, 30, 38)', v), 0, 1e300);
+    n := fz_prediction(format('SELECT bgnbd_expected_purchases_new(%L::bgnbd_model, 39)', v), 0, 1e300);
+    RETURN format('%s%s%s%s|r=%s alpha=%s a=%s b=%s ll=%s customers=%s iterations=%s converged=%s p_alive=%s expected=%s new=%s',
+                  bad, p.bad, e.bad, n.bad, a.r, a.al, a.a, a.b, a.ll, a.c, a.it, a.cv, p.val, e.val, n.val);
+END $$;
+
+CREATE FUNCTION fz_check(v bgnbd_model, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w bgnbd_model;
+BEGIN
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NOT NULL THEN
+        PERFORM fz_check_kpis(v, w, t, ctx);
+    END IF;
+END $$;
+
+CREATE FUNCTION fz_kpis(v gammagamma_model) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
+    s record;
+    z record;
+    bad text := '';
+BEGIN
+    SELECT p(v) AS p, q(v) AS q, gamma(v) AS g, log_likelihood(v) AS ll, customers(v) AS c,
+           iterations(v) AS it, converged(v) AS cv INTO a;
+    IF (a.p > 0 AND a.q > 0 AND a.g > 0 AND a.c >= 0 AND a.it >= 0) IS NOT TRUE
+       OR (a.ll IS NULL) <> (a.c = 0) OR (a.cv IS NULL) <> (a.c = 0) THEN
+        bad := bad || 'parameters or fit fields inconsistent; ';
+    END IF;
+    s := fz_prediction(format('SELECT gammagamma_expected_spend(%L::gammagamma_model, 2, 20)', v), 0, 1e308);
+    z := fz_prediction(format('SELECT gammagamma_expected_spend(%L::gammagamma_model, 0, 0)', v), 0, 1e308);
+    RETURN format('%s%s%s|p=%s q=%s gamma=%s ll=%s customers=%s iterations=%s converged=%s spend=%s population=%s',
+                  bad, s.bad, z.bad, a.p, a.q, a.g, a.ll, a.c, a.it, a.cv, s.val, z.val);
+END $$;
+
+CREATE FUNCTION fz_check(v gammagamma_model, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w gammagamma_model;
+BEGIN
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NOT NULL THEN
+        PERFORM fz_check_kpis(v, w, t, ctx);
+    END IF;
+END $$;

@@ -71,14 +71,17 @@ ALLOWED_SQLSTATES = {
 
 # which check wraps a function's result (by name; else by return type)
 RATIO_FUNCS = {'hit_ratio_final', 'churn_rate_final', 'retention_rate_final', 'hit_ratio', 'hit_ratio_by_amount',
-               'churn_rate', 'retention_rate'}
+               'churn_rate', 'retention_rate', 'bgnbd_p_alive'}
+# float8 results of any sign, but finite (a log-likelihood)
+FINITE_FUNCS = {'log_likelihood'}
 RATIO_FUNCS |= {'reach_ratio', 'connect_rate', 'lead_rate', 'conversation_lead_rate', 'call_share', 'sla_share',
                 'never_followed_up_share', 'abandoned_share', 'period_elapsed'}
 # results that may be negative: a falling lead velocity, attainment and pacing of refunds
 SIGNED_FUNCS = {'lead_velocity_rate', 'lead_velocity_final', 'attainment', 'pacing'}
 MONEY_FUNCS = {'won_amount', 'lost_amount', 'open_amount', 'avg_deal_size', 'weighted_pipeline'}
 OUR_TYPES = ('deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history',
-             'activity_summary', 'response_time', 'lead_followup', 'followup_summary')
+             'activity_summary', 'response_time', 'lead_followup', 'followup_summary',
+             'rfm', 'clv_fit_state', 'bgnbd_model', 'gammagamma_model')
 CLV_NONNEG = True   # clv(numeric, ...) forms refuse negatives; clv(order_summary) may be negative (refunds)
 
 
@@ -366,7 +369,7 @@ class Func:
         if r == 'double precision':
             if n in SIGNED_FUNCS:
                 return 'sf_finite(%s)' % c
-            return '%s(%s)' % ('sf_ratio' if n in RATIO_FUNCS else 'sf_nonneg', c)
+            return '%s(%s)' % ('sf_ratio' if n in RATIO_FUNCS else 'sf_finite' if n in FINITE_FUNCS else 'sf_nonneg', c)
         if r == 'bigint':
             return 'sf_count(%s)' % c
         if r == 'numeric':

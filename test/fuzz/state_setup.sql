@@ -28,6 +28,10 @@ $$SELECT CASE WHEN x IS NULL OR (x <> 'NaN' AND x >= 0 AND x < 'Infinity') THEN 
 CREATE FUNCTION sf_numeric(x numeric) RETURNS text LANGUAGE sql IMMUTABLE AS
 $$SELECT CASE WHEN x IS NULL OR (x <> 'NaN' AND x > '-Infinity' AND x < 'Infinity') THEN NULL
               ELSE 'not a finite number: ' || x END$$;
+-- a finite number of any sign (a log-likelihood)
+CREATE FUNCTION sf_finite(x float8) RETURNS text LANGUAGE sql IMMUTABLE AS
+$$SELECT CASE WHEN x IS NULL OR (x <> 'NaN' AND x > '-Infinity' AND x < 'Infinity') THEN NULL
+              ELSE 'not a finite number: ' || x END$$;
 CREATE FUNCTION sf_any(x anyelement) RETURNS text LANGUAGE sql IMMUTABLE AS $$SELECT NULL::text$$;
 -- a finite number of any sign (lead velocity, attainment, pacing)
 CREATE FUNCTION sf_finite(x float8) RETURNS text LANGUAGE sql IMMUTABLE AS

@@ -18,7 +18,8 @@ rc=$?
 for title in 'SALES KPI DASHBOARD' '== 1. Sales reps' '== 2. Teams' '== 3. Stage funnel' \
              '== 4. Time in stage' '== 5. Customers: monthly churn' '== 6. Customer lifetime value' \
              '| TEAM BENCHMARK |' '| ALL REPS ' 'lead -> won %' 'SaaS CLV' 'historic CLV' \
-             '== 7. Prospecting' '== 8. Follow-up' '== 9. Targets 2026' '== 10. Forecast'; do
+             '== 7. Prospecting' '== 8. Follow-up' '== 9. Targets 2026' '== 10. Forecast' \
+             '== 11. Predictive CLV' 'customers most likely to churn' 'top predicted CLV' 'predicted CLV 52 wk'; do
     grep -qF -- "$title" <<<"$out" || fail "output lacks '$title'"
 done
 grep -qiE 'ERROR|WARNING' <<<"$out" && fail "output has an error or warning"
@@ -125,5 +126,17 @@ grep -qE '^ [A-Za-z-]+ +\| .* \| f +\|' <<<"$targets14" && fail "a monthly split
 printed=$(awk -F'|' '$1 ~ /all teams/ { gsub(/ /, "", $2); print $2 }' <<<"$(section '== 8. Follow-up' '== 9. Targets')")
 want=$(q "SELECT count(*) FROM leads WHERE created_at >= timestamptz '2026-11-01 00:00+00' - interval '90 days'")
 [ "$printed" = "$want" ] || fail "follow-up all-teams leads printed '$printed', plain SQL gives '$want'"
+
+# predictive CLV: the model was fitted on every customer with an order up to
+# today, and the churn table's first x is that customer's repeat purchase days
+printed=$(section '== 11. Predictive CLV' 'customers most likely to churn' | awk -F'|' 'NR > 1 && $1 ~ /^ *[0-9]+ *$/ { gsub(/ /, "", $1); print $1; exit }')
+want=$(q "SELECT count(DISTINCT customer_id) FROM orders WHERE (purchased_at AT TIME ZONE 'UTC')::date <= date '2026-11-01'") \
+    || fail "predictive CLV: reference query failed"
+[ "$printed" = "$want" ] || fail "predictive CLV fitted on '$printed' customers, plain SQL counts '$want'"
+row=$(section 'customers most likely to churn' 'top predicted CLV' | awk -F'|' '$1 ~ /^ *[0-9]+ *$/ && NF > 5 { gsub(/ /, "", $1); gsub(/ /, "", $2); print $1 " " $2; exit }')
+read -r cid x <<<"$row"
+[ -n "${cid:-}" ] || fail "predictive CLV: no churn row printed"
+want=$(q "SELECT count(DISTINCT (purchased_at AT TIME ZONE 'UTC')::date) - 1 FROM orders WHERE customer_id = $cid AND (purchased_at AT TIME ZONE 'UTC')::date <= date '2026-11-01'")
+[ "$x" = "$want" ] || fail "predictive CLV: customer $cid printed x = '$x', plain SQL gives '$want'"
 
 echo "demo_smoke: ok ($(grep -c . <<<"$out") output lines)"
