@@ -11,7 +11,7 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*/*.c)))
 # scripts from sql/update/ the same way.  Released install scripts are kept
 # as they were released, in sql/released/.
 EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" sales_kpi.control)
-INSTALL_SOURCES = sql/install/header.sql sql/install/deals.sql sql/install/customers.sql sql/install/stages.sql sql/install/operators.sql
+INSTALL_SOURCES = sql/install/header.sql sql/install/deals.sql sql/install/customers.sql sql/install/stages.sql sql/install/revenue.sql sql/install/operators.sql
 # files the install and upgrade sources include (-- @include)
 INCLUDED_SOURCES = $(wildcard sql/include/*.sql)
 UPDATE_SCRIPTS = $(patsubst sql/update/%,sql/%,$(wildcard sql/update/sales_kpi--*.sql))

@@ -82,3 +82,5 @@ KPI_EQUALITY(stage_path, stage_path_send);
 KPI_EQUALITY(stage_funnel, stage_funnel_send);
 KPI_EQUALITY(stage_times, stage_times_send);
 KPI_EQUALITY(stage_history, stage_history_send);
+KPI_EQUALITY(mrr_series, mrr_series_send);
+KPI_EQUALITY(revenue_summary, revenue_summary_send);
