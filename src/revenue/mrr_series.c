@@ -299,18 +299,28 @@ series_state(FunctionCallInfo fcinfo, int more, bool inagg)
 	return s;
 }
 
-/* add delta v of scale vscale at month: every delta kept at the largest scale */
+/*
+ * Every delta is kept at the series' scale: the largest display scale of
+ * every amount read (also of rows that add no month), so that the scale
+ * does not depend on the order of the rows.
+ */
+static void
+series_raise(MrrSeries *s, int scale)
+{
+	if (scale <= s->scale)
+		return;
+	for (int i = 0; i < s->npoints; i++)
+		s->points[i].delta = kpi_rescale(s->points[i].delta, s->scale, scale);
+	s->scale = (int16) scale;
+}
+
+/* add delta v of scale vscale at month */
 static void
 series_push(MrrSeries *s, int32 month, int128 v, int vscale)
 {
 	MrrPoint   *p;
 
-	if (vscale > s->scale)
-	{
-		for (int i = 0; i < s->npoints; i++)
-			s->points[i].delta = kpi_rescale(s->points[i].delta, s->scale, vscale);
-		s->scale = (int16) vscale;
-	}
+	series_raise(s, vscale);
 	p = &s->points[s->npoints++];
 	p->month = month;
 	p->pad = 0;
@@ -383,10 +393,8 @@ series_accum_sub(FunctionCallInfo fcinfo, TimeKind kind, KpiAmountType type)
 	/* no month in [sm, em), or nothing to add: the state as it is (a new empty one for NULL) */
 	if (v == 0 || (!open && em <= sm))
 	{
-		if (!PG_ARGISNULL(0))
-			return kpi_unchanged(fcinfo);
 		s = series_state(fcinfo, 0, inagg);
-		s->scale = (int16) (v == 0 ? scale : Max(s->scale, scale));
+		series_raise(s, scale);
 		return series_result(s, inagg);
 	}
 	s = series_state(fcinfo, 2, inagg);
@@ -414,10 +422,8 @@ series_accum_month(FunctionCallInfo fcinfo, TimeKind kind, KpiAmountType type)
 	m = revenue_month(PG_GETARG_DATUM(1), kind, fcinfo, fname, "month");
 	if (v == 0)
 	{
-		if (!PG_ARGISNULL(0))
-			return kpi_unchanged(fcinfo);
 		s = series_state(fcinfo, 0, inagg);
-		s->scale = (int16) scale;
+		series_raise(s, scale);
 		return series_result(s, inagg);
 	}
 	s = series_state(fcinfo, 2, inagg);
@@ -468,12 +474,7 @@ mrr_series_combine(PG_FUNCTION_ARGS)
 		(void *) a != DatumGetPointer(PG_GETARG_DATUM(0)))
 		a = series_copy(a, Max(a->npoints + b->npoints, 4));
 	scale = Max(a->scale, b->scale);
-	if (scale > a->scale)
-	{
-		for (int i = 0; i < a->npoints; i++)
-			a->points[i].delta = kpi_rescale(a->points[i].delta, a->scale, scale);
-		a->scale = (int16) scale;
-	}
+	series_raise(a, scale);
 	for (int i = 0; i < b->npoints; i++)
 	{
 		a->points[a->npoints] = b->points[i];
