@@ -76,11 +76,14 @@ revenue_append_month(StringInfo buf, int32 month)
 int32
 revenue_kv_month(KvParser *kv)
 {
-	int64		y = kpi_kv_number(kv, 1, 9999, "a year");
+	/* 10000-01: where the MRR of a series ending in 9999-12 drops to 0 */
+	int64		y = kpi_kv_number(kv, 1, 10000, "a year");
 	int64		m;
 
 	kpi_kv_char(kv, '-');
 	m = kpi_kv_number(kv, 1, 12, "a month");
+	if (y * 12 + m - 1 > REV_MAX_MONTH + 1)
+		kpi_kv_fail(kv, "Months end with 10000-01");
 	return (int32) (y * 12 + m - 1);
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# io_fuzz - input-mutation fuzz test of the untrusted inputs of the six
+# io_fuzz - input-mutation fuzz test of the untrusted inputs of the eight
 # storable types deal_summary, order_summary, stage_path, stage_funnel,
-# stage_times and stage_history:
+# stage_times, stage_history, mrr_series and revenue_summary:
 # binary input (recv, through COPY ... FORMAT binary) and text input (in).
 #
 # Valid values of each type (built with the aggregates, test/fuzz/setup.sql)
