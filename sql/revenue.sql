@@ -117,6 +117,24 @@ SELECT '(version=1,scale=2,skipped=0,mrr=[(2024-01,100.00),(2024-03,0)])'::mrr_s
 SELECT (SELECT rollup(p) FROM (SELECT revenue_summary(s, '2024-01-01', '2024-06-01') p FROM rv_series GROUP BY customer_id % 3) x)
      = (SELECT r FROM rv_sum) AS rollup_equal;
 
+-- the one-level form over the subscription rows equals the two-level one
+SELECT (SELECT revenue_summary(customer_id, starts_at, ends_at, monthly_amount, '2024-01-01', '2024-06-01') FROM rv_subs)
+     = (SELECT revenue_summary(s, '2024-01-01', '2024-06-01') FROM rv_series WHERE customer_id <> 8) AS one_level_equal;
+-- skipped rows are counted there too, with a warning
+SET sales_kpi.invalid_rows = skip;
+SELECT skipped_rows(revenue_summary(c, s, e, a, '2024-01-01', '2024-03-01')), series_count(revenue_summary(c, s, e, a, '2024-01-01', '2024-03-01'))
+FROM (VALUES (1, date '2024-03-01', date '2024-02-01', 5), (2, date '2024-01-01', NULL, 7)) v(c, s, e, a);
+RESET sales_kpi.invalid_rows;
+SELECT error_of($$SELECT revenue_summary(c, s, e, a, '2024-01-01', '2024-03-01') FROM (VALUES (1, date '2024-03-01', date '2024-02-01', 5)) v(c, s, e, a)$$);
+-- a hand-made state of the one-level form is validated
+SELECT error_of($$SELECT revenue_summary_rows_final('\x00'::bytea)$$);
+SELECT error_of($$SELECT revenue_summary_rows_final(substr(revenue_summary_rows_accum(NULL, 1::bigint, date '2024-01-01', NULL::date, 5::numeric, '2024-01-01', '2024-02-01'), 1, 60))$$);
+SELECT revenue_summary_rows_final(revenue_summary_rows_combine(
+         revenue_summary_rows_accum(NULL, 1::bigint, date '2024-01-01', NULL::date, 5::numeric, '2024-01-01', '2024-02-01'),
+         revenue_summary_rows_accum(NULL, 1::bigint, date '2024-02-01', date '2024-03-01', 2.5::numeric, '2024-01-01', '2024-02-01')))
+     = (SELECT revenue_summary(x, '2024-01-01', '2024-02-01')
+          FROM (SELECT mrr_series(s, e, a) x FROM (VALUES (date '2024-01-01', NULL::date, 5::numeric), ('2024-02-01', '2024-03-01', 2.5)) v(s, e, a)) y) AS direct_calls;
+
 -- bad input
 SELECT error_of($$SELECT mrr_series(date '2024-01-01', date '2024-02-01', -5)$$);
 SELECT error_of($$SELECT mrr_series(date '2024-03-01', date '2024-02-01', 5)$$);

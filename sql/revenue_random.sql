@@ -135,6 +135,16 @@ JOIN (SELECT customer_id, mrr_series_final(mrr_series_combine(mrr_series_combine
             FROM rr_subs WHERE customer_id IS NOT NULL GROUP BY customer_id) y) b USING (customer_id)
 WHERE b.s IS NOT NULL;
 
+-- the one-level form (grouping by customer id inside) gives the same value,
+-- with bigint and with text ids, and with timestamptz times
+SELECT (SELECT revenue_summary(customer_id, starts_at, ends_at, monthly_amount, '2024-01-01', '2025-06-01') FROM rr_subs)
+       = (SELECT r FROM rr_sum) AS one_level_equal,
+       (SELECT revenue_summary('c-' || customer_id, starts_at, ends_at, monthly_amount, '2024-01-01', '2025-06-01') FROM rr_subs)
+       = (SELECT r FROM rr_sum) AS one_level_text_ids_equal,
+       (SELECT revenue_summary(customer_id, starts_at::timestamptz, ends_at::timestamptz, monthly_amount::float8, '2024-01-01', '2025-06-01') FROM rr_subs WHERE monthly_amount = round(monthly_amount))
+       = (SELECT revenue_summary(s, '2024-01-01', '2025-06-01') FROM (SELECT customer_id, mrr_series(starts_at, ends_at, monthly_amount::float8) s
+                                                                      FROM rr_subs WHERE monthly_amount = round(monthly_amount) AND customer_id IS NOT NULL GROUP BY 1) x) AS one_level_tz_float_equal;
+
 -- forced parallel: Partial Aggregate in both levels, and the same summary
 CREATE TABLE rr_big AS SELECT customer_id + 1000 * k AS customer_id, starts_at, ends_at, monthly_amount
 FROM rr_subs, generate_series(0, 9) k WHERE customer_id IS NOT NULL;
@@ -159,6 +169,9 @@ EXPLAIN (COSTS OFF) SELECT revenue_summary(s, '2024-01-01', '2025-06-01') FROM r
 SELECT (SELECT revenue_summary(s, '2024-01-01', '2025-06-01') FROM rr_big_series) = (SELECT r FROM rr_serial) AS parallel_equal,
        (SELECT revenue_summary(s, '2024-01-01', '2025-06-01')
           FROM (SELECT customer_id, mrr_series(starts_at, ends_at, monthly_amount) s FROM rr_big GROUP BY customer_id) x) = (SELECT r FROM rr_serial) AS parallel_two_level_equal;
+EXPLAIN (COSTS OFF) SELECT revenue_summary(customer_id, starts_at, ends_at, monthly_amount, '2024-01-01', '2025-06-01') FROM rr_big;
+SELECT (SELECT revenue_summary(customer_id, starts_at, ends_at, monthly_amount, '2024-01-01', '2025-06-01') FROM rr_big)
+       = (SELECT r FROM rr_serial) AS parallel_one_level_equal;
 RESET enable_hashagg;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;

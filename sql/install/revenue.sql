@@ -61,6 +61,31 @@ CREATE AGGREGATE rollup(revenue_summary) (
     sfunc = revenue_summary_rollup, stype = revenue_summary, combinefunc = revenue_summary_rollup, parallel = safe);
 COMMENT ON AGGREGATE rollup(revenue_summary) IS 'merges revenue summaries of disjoint customer sets (e.g. per region or shard) over the same months';
 
+-- the one-level form over raw subscription rows, grouping by customer id internally
+CREATE FUNCTION revenue_summary_rows_combine(pg_catalog.bytea, pg_catalog.bytea) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'revenue_rows_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION revenue_summary_rows_final(pg_catalog.bytea) RETURNS revenue_summary
+    AS 'MODULE_PATHNAME', 'revenue_rows_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION revenue_summary_rows_combine(pg_catalog.bytea, pg_catalog.bytea) IS 'combine function of the one-level revenue_summary(customer_id, ...): concatenates the subscription records of two partial states (validated)';
+COMMENT ON FUNCTION revenue_summary_rows_final(pg_catalog.bytea) IS 'final function of the one-level revenue_summary(customer_id, ...): groups the records by customer and builds the summary as the two-level form does';
+-- @foreach ID = int8 | text
+-- @and IS = i | t
+-- @foreach A = numeric | float8 | float4 | int4 | int8
+-- @and AS = n | f8 | f4 | i4 | i8
+-- @foreach T = timestamptz | timestamp | date
+-- @and TS = tz | ts | date
+CREATE FUNCTION revenue_summary_rows_accum(pg_catalog.bytea, pg_catalog.@ID@, pg_catalog.@T@, pg_catalog.@T@, pg_catalog.@A@, pg_catalog.date, pg_catalog.date) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'revenue_rows_@IS@_@TS@_@AS@' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION revenue_summary_rows_accum(pg_catalog.bytea, pg_catalog.@ID@, pg_catalog.@T@, pg_catalog.@T@, pg_catalog.@A@, pg_catalog.date, pg_catalog.date) IS 'transition function of the one-level revenue_summary(customer_id, starts_at, ends_at, monthly_amount, from_month, to_month): adds one subscription row';
+CREATE AGGREGATE revenue_summary(customer_id pg_catalog.@ID@, starts_at pg_catalog.@T@, ends_at pg_catalog.@T@, monthly_amount pg_catalog.@A@,
+                                 from_month pg_catalog.date, to_month pg_catalog.date) (
+    sfunc = revenue_summary_rows_accum, stype = pg_catalog.bytea, combinefunc = revenue_summary_rows_combine,
+    finalfunc = revenue_summary_rows_final, parallel = safe);
+COMMENT ON AGGREGATE revenue_summary(pg_catalog.@ID@, pg_catalog.@T@, pg_catalog.@T@, pg_catalog.@A@, pg_catalog.date, pg_catalog.date) IS 'one-level revenue summary over raw subscription rows, grouping by customer_id internally: the same value as revenue_summary(mrr_series(...) per customer, from_month, to_month); rows with NULL customer_id, starts_at or monthly_amount ignored; holds every row (limit 1 GB)';
+-- @end
+-- @end
+-- @end
+
 CREATE FUNCTION mrr_movements(summary revenue_summary,
     OUT month pg_catalog.date, OUT mrr pg_catalog.numeric, OUT arr pg_catalog.numeric, OUT customers pg_catalog.int8,
     OUT new_mrr pg_catalog.numeric, OUT expansion_mrr pg_catalog.numeric, OUT contraction_mrr pg_catalog.numeric,

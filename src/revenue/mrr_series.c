@@ -231,8 +231,8 @@ point_cmp(const void *x, const void *y)
  * no slack; a newly allocated value, its rules checked (a hand-made state
  * whose MRR would go negative is refused by fname).
  */
-static MrrSeries *
-series_canonical(const MrrSeries *s, const char *fname)
+MrrSeries *
+revenue_series_canonical(const MrrSeries *s, const char *fname)
 {
 	MrrPoint   *tmp = palloc(sizeof(MrrPoint) * Max(s->npoints, 1));
 	int			n = 0;
@@ -335,7 +335,7 @@ static Datum
 series_result(MrrSeries *s, bool inagg)
 {
 	if (!inagg)
-		PG_RETURN_POINTER(series_canonical(s, "mrr_series"));
+		PG_RETURN_POINTER(revenue_series_canonical(s, "mrr_series"));
 	PG_RETURN_POINTER(s);
 }
 
@@ -497,7 +497,7 @@ mrr_series_final(PG_FUNCTION_ARGS)
 	MrrSeries  *s = kpi_valid(series_get(PG_GETARG_DATUM(0)), mrr_series_broken,
 							  "mrr_series_final", MRR_SERIES_TYPNAME);
 
-	PG_RETURN_POINTER(series_canonical(s, "mrr_series_final"));
+	PG_RETURN_POINTER(revenue_series_canonical(s, "mrr_series_final"));
 }
 
 /* ---- I/O ----
@@ -585,7 +585,7 @@ series_finished(Datum d, const char *fname)
 
 	if (s->flags & MRR_SORTED)
 		return s;
-	return series_canonical(kpi_valid(s, mrr_series_broken, fname, MRR_SERIES_TYPNAME), fname);
+	return revenue_series_canonical(kpi_valid(s, mrr_series_broken, fname, MRR_SERIES_TYPNAME), fname);
 }
 
 Datum

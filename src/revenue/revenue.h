@@ -54,6 +54,20 @@ typedef struct MrrSeries
 /* a finished (canonical, fully validated) mrr_series argument; fname refuses anything else */
 extern MrrSeries *revenue_series_arg(Datum d, const char *fname);
 
+/*
+ * The canonical form of a series whose points may be unsorted (a new value;
+ * fname refuses one whose MRR would go negative).
+ */
+extern MrrSeries *revenue_series_canonical(const MrrSeries *s, const char *fname);
+
+/* ---- revenue_summary (revenue_summary.c), for the one-level form ---- */
+
+/* the month range of the (from_month, to_month) arguments argno, argno + 1 */
+extern void revenue_range_args(FunctionCallInfo fcinfo, int argno, const char *fname, int32 *from, int32 *n);
+/* a new, empty summary of n months from month from; add one customer's finished series */
+extern void *revenue_summary_new(int32 from, int32 n);
+extern void revenue_summary_add(void *summary, const MrrSeries *series);
+
 /* ---- months ---- */
 
 /* the month (index) of a time of the given kind; out of years 1..9999 is an error */

@@ -293,8 +293,8 @@ count_add(int64 *a, int64 b)
 }
 
 /* the month range of (from, to) arguments argno, argno + 1 */
-static void
-range_args(FunctionCallInfo fcinfo, int argno, const char *fname, int32 *from, int32 *n)
+void
+revenue_range_args(FunctionCallInfo fcinfo, int argno, const char *fname, int32 *from, int32 *n)
 {
 	int32		f,
 				t;
@@ -432,6 +432,18 @@ rs_add_series(RevenueSummary *s, const MrrSeries *ser)
 	}
 }
 
+void *
+revenue_summary_new(int32 from, int32 n)
+{
+	return rs_new(from, n);
+}
+
+void
+revenue_summary_add(void *summary, const MrrSeries *series)
+{
+	rs_add_series((RevenueSummary *) summary, series);
+}
+
 /* ---- the aggregate ---- */
 
 PG_FUNCTION_INFO_V1(revenue_summary_accum);
@@ -448,7 +460,7 @@ revenue_summary_accum(PG_FUNCTION_ARGS)
 	RevenueSummary *s;
 	MrrSeries  *ser;
 
-	range_args(fcinfo, 2, fname, &from, &n);
+	revenue_range_args(fcinfo, 2, fname, &from, &n);
 	if (PG_ARGISNULL(0))
 		s = rs_new(from, n);
 	else
