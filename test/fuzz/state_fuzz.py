@@ -67,12 +67,19 @@ ALLOWED_SQLSTATES = {
     'stage_history_accum': {'54000'},       # a text id over 1024 bytes, a state over 1 GB
     'stage_history_combine': {'54000'},
     'stage_funnel_stage_accum': {'0A000'},  # ordered mode needs times
+    'mrr_series_accum': {'54000'},          # more than ~44 million rows for one customer
+    'revenue_summary_rows_accum': {'54000'},  # a text id over 1024 bytes, a state over 1 GB
+    'revenue_summary_rows_combine': {'54000'},
 }
 
 # which check wraps a function's result (by name; else by return type)
 RATIO_FUNCS = {'hit_ratio_final', 'churn_rate_final', 'retention_rate_final', 'hit_ratio', 'hit_ratio_by_amount',
-               'churn_rate', 'retention_rate'}
-MONEY_FUNCS = {'won_amount', 'lost_amount', 'open_amount', 'avg_deal_size', 'weighted_pipeline'}
+               'churn_rate', 'retention_rate', 'grr', 'customer_churn_rate', 'customer_retention_rate', 'upsell_rate'}
+MONEY_FUNCS = {'won_amount', 'lost_amount', 'open_amount', 'avg_deal_size', 'weighted_pipeline',
+               'mrr', 'arr', 'arpa', 'mrr_at', 'saas_ltv', 'cac'}
+SIGNED_FUNCS = {'net_revenue_churn'}    # a finite float8 of any sign
+OUR_TYPES = ('deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history',
+             'mrr_series', 'revenue_summary')
 CLV_NONNEG = True   # clv(numeric, ...) forms refuse negatives; clv(order_summary) may be negative (refunds)
 
 
@@ -250,6 +257,19 @@ class Gen:
             return '%d::bigint' % rand_big(rng)
         if typ == 'integer':
             return '%d::integer' % rng.choice([0, 1, -1, 7, 2147483647, -2147483648, 100000])
+        if typ == 'bytea':
+            # the state of the one-level revenue_summary: valid ones, cut, patched, junk
+            ok = ("revenue_summary_rows_accum(NULL, %d::bigint, %s::date, %s, %s::numeric, '2024-01-01', '2024-06-01')"
+                  % (rng.randint(1, 3), rng.choice(DATES), rng.choice(["NULL::date", "'2024-04-20'::date", "'2024-01-02'::date"]),
+                     rng.choice(NUMERICS)))
+            r = rng.random()
+            if r < 0.4:
+                return ok
+            if r < 0.6:
+                return 'substr(%s, 1, %d)' % (ok, rng.choice([0, 4, 20, 47, 48, 60, 72, 100]))
+            if r < 0.9:
+                return "overlay(%s placing '\\x%02x'::bytea from %d)" % (ok, rng.randrange(256), rng.randint(1, 100))
+            return rng.choice(["'\\x'::bytea", "'\\x00'::bytea", "decode(repeat('ff', 48), 'hex')"])
         if typ == 'text[]':
             r = rng.random()
             if r < 0.75:
@@ -277,6 +297,7 @@ class Gen:
                 'double precision': '0.5::float8', 'bigint': '1::bigint', 'integer': '7::integer', 'real': '0.5::real',
                 'text': "'lead'::text",
                 'text[]': "'{lead,qualified,won}'::text[]",
+                'bytea': "revenue_summary_rows_accum(NULL, 1::bigint, '2024-01-10'::date, NULL::date, 5::numeric, '2024-01-01', '2024-06-01')",
                 'bigint[]': (arr([1, USEC_2024, USEC_2024 + USEC_MONTH, 10, 3]) if fname.startswith(('churn', 'retention'))
                              else arr([1, 2]))}[typ]
 
@@ -313,6 +334,8 @@ class Func:
         if r == 'bigint[]':
             return '%s(%s)' % ('sf_churn_state' if n.startswith(('churn', 'retention')) else 'sf_hit_state', c)
         if r == 'double precision':
+            if n in SIGNED_FUNCS:
+                return 'sf_numeric((%s)::numeric)' % c
             return '%s(%s)' % ('sf_ratio' if n in RATIO_FUNCS else 'sf_nonneg', c)
         if r == 'bigint':
             return 'sf_count(%s)' % c
@@ -320,7 +343,7 @@ class Func:
             if n in MONEY_FUNCS or (n == 'clv' and 'order_summary' not in self.args):
                 return 'sf_money(%s)' % c
             return 'sf_numeric(%s)' % c
-        if r in ('deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history'):
+        if r in OUR_TYPES:
             return 'sf_value(%s)' % c
         return 'sf_any(%s)' % c
 
@@ -340,9 +363,9 @@ def aggregate_mutants(gen, rng):
                 'SELECT string_agg(sf_ratio(r), \'; \') FROM (SELECT sf_hit_from_max(b) OVER (ORDER BY i ROWS 1 PRECEDING) r '
                 'FROM (SELECT row_number() OVER () i, b FROM (VALUES %s) v(b)) w) x' % bools))
     out.append(('agg:sf_hit_from_zero_inv', 'SELECT sf_ratio(sf_hit_from_zero_inv(b)) FROM (VALUES %s) v(b)' % bools))
-    for typ in ('deal_summary', 'order_summary', 'stage_funnel', 'stage_times', 'stage_path', 'stage_history'):
+    for typ in ('deal_summary', 'order_summary', 'stage_funnel', 'stage_times', 'stage_path', 'stage_history', 'revenue_summary'):
         vals = ', '.join('(%d, %s)' % (i, gen.value(typ, 'rollup', 0, 1)) for i in range(rng.randint(2, 5)))
-        if typ in ('deal_summary', 'order_summary', 'stage_funnel', 'stage_times'):
+        if typ in ('deal_summary', 'order_summary', 'stage_funnel', 'stage_times', 'revenue_summary'):
             out.append(('agg:rollup(%s)' % typ, 'SELECT sf_value(rollup(v)) FROM (VALUES %s) t(i, v)' % vals))
         if typ == 'deal_summary':
             out.append(('agg:rollup(deal_summary) window',
@@ -387,7 +410,7 @@ def main():
         return 1
 
     # the pools of our types: the seeds and the extremes of their text forms
-    types = ['deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history']
+    types = list(OUR_TYPES)
     cands = []
     for typ in types:
         seeds = query("SELECT v::text FROM fz_seed_%s ORDER BY n" % typ)
