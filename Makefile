@@ -11,7 +11,7 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*/*.c)))
 # scripts from sql/update/ the same way.  Released install scripts are kept
 # as they were released, in sql/released/.
 EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" sales_kpi.control)
-INSTALL_SOURCES = sql/install/header.sql sql/install/deals.sql sql/install/customers.sql sql/install/stages.sql sql/install/leads.sql sql/install/targets.sql sql/install/models.sql sql/install/report.sql sql/install/operators.sql
+INSTALL_SOURCES = sql/install/header.sql sql/install/deals.sql sql/install/customers.sql sql/install/stages.sql sql/install/leads.sql sql/install/targets.sql sql/install/models.sql sql/install/revenue.sql sql/install/report.sql sql/install/operators.sql
 # files the install and upgrade sources include (-- @include)
 INCLUDED_SOURCES = $(wildcard sql/include/*.sql)
 UPDATE_SCRIPTS = $(patsubst sql/update/%,sql/%,$(wildcard sql/update/sales_kpi--*.sql))
@@ -19,7 +19,7 @@ DATA_built = sql/sales_kpi--$(EXTVERSION).sql $(UPDATE_SCRIPTS)
 DATA = $(wildcard sql/released/sales_kpi--*.sql)
 
 # pg_regress pairs sql/<t>.sql -> expected/<t>.out, in this order
-REGRESS = setup hit_ratio deal_kpis summary churn clv funnel stage_times hardening issue11_deals issue11_stages issue11_stages2 issue11_equality issue11_report leads leads_followup targets leads_report models errors io parallel catalog
+REGRESS = setup hit_ratio deal_kpis summary churn clv funnel stage_times hardening issue11_deals issue11_stages issue11_stages2 issue11_equality issue11_report leads leads_followup targets leads_report models revenue revenue_random errors io parallel catalog
 REGRESS_OPTS = --inputdir=.
 
 # Warnings are errors in CI and in test/run_tests.sh (WERROR=1).

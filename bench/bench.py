@@ -235,6 +235,59 @@ CASES = [
      "SELECT rep_id, lead_velocity_rate(qualified_at, interval '1 month', timestamptz '2026-06-01 00:00+00') FROM leads GROUP BY 1",
      "SQL/ours >= 1.3"),
 ]
+# Revenue (issue 13): MRR movements per month over 36 months, and NRR, from
+# subscription rows.  The best plain SQL: MRR per (customer, active month) from a
+# month series of each subscription (generate_series), lag()/lead() over each customer's months (a gap
+# month is MRR 0, the month after a run of active months is a churn row), the
+# first month per customer, then sums per month.  Ours: mrr_series per customer,
+# revenue_summary over them, read with mrr_movements() or nrr().
+REV_FROM, REV_TO = "date '2024-01-01'", "date '2026-12-01'"
+REV_SERIES = ("(SELECT customer_id, mrr_series(started_at, ended_at, monthly_amount) s"
+              " FROM subscriptions GROUP BY customer_id) x")
+REV_FLOOR = "SELECT count(customer_id), count(started_at), count(ended_at), count(monthly_amount) FROM subscriptions"
+REV_ACTIVE = (
+    "WITH act AS (SELECT s.customer_id, m::date AS m, sum(s.monthly_amount) AS mrr FROM subscriptions s,"
+    " LATERAL generate_series(date_trunc('month', s.started_at),"
+    " least(coalesce(date_trunc('month', s.ended_at) - interval '1 month', " + REV_TO + "), " + REV_TO + "), interval '1 month') m"
+    " WHERE s.monthly_amount > 0 GROUP BY 1, 2)")
+SQL_MOVEMENTS = (
+    REV_ACTIVE + ","
+    " w AS (SELECT customer_id, m, mrr,"
+    " CASE WHEN lag(m) OVER w = m - interval '1 month' THEN lag(mrr) OVER w ELSE 0 END AS prev,"
+    " lead(m) OVER w IS DISTINCT FROM (m + interval '1 month')::date AS last_in_run,"
+    " min(m) OVER (PARTITION BY customer_id) AS first_m FROM act WINDOW w AS (PARTITION BY customer_id ORDER BY m)),"
+    " r AS (SELECT m AS month, mrr, prev, first_m FROM w"
+    " UNION ALL SELECT (m + interval '1 month')::date, 0, mrr, first_m FROM w WHERE last_in_run)"
+    " SELECT month, sum(mrr), count(*) FILTER (WHERE mrr > 0),"
+    " coalesce(sum(mrr) FILTER (WHERE prev = 0 AND month = first_m), 0),"
+    " coalesce(sum(mrr - prev) FILTER (WHERE prev > 0 AND mrr > prev), 0),"
+    " coalesce(sum(prev - mrr) FILTER (WHERE mrr > 0 AND mrr < prev), 0),"
+    " coalesce(sum(prev) FILTER (WHERE mrr = 0), 0),"
+    " coalesce(sum(mrr) FILTER (WHERE prev = 0 AND month > first_m), 0),"
+    " count(*) FILTER (WHERE prev = 0 AND month = first_m), count(*) FILTER (WHERE prev > 0 AND mrr > prev),"
+    " count(*) FILTER (WHERE mrr > 0 AND mrr < prev), count(*) FILTER (WHERE mrr = 0),"
+    " count(*) FILTER (WHERE prev = 0 AND month > first_m)"
+    " FROM r WHERE month >= " + REV_FROM + " AND month <= " + REV_TO + " GROUP BY month ORDER BY month")
+OURS_MOVEMENTS = ("SELECT month, mrr, customers, new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr,"
+                  " new_customers, expansion_customers, contraction_customers, churned_customers, reactivated_customers"
+                  " FROM mrr_movements((SELECT revenue_summary(s, " + REV_FROM + ", " + REV_TO + ") FROM " + REV_SERIES + "))")
+# NRR 2025-12 -> 2026-12: one scan, MRR of each customer in both months
+SQL_NRR = ("SELECT sum(b) / sum(a) FROM (SELECT customer_id,"
+           " sum(monthly_amount) FILTER (WHERE date_trunc('month', started_at) <= '2025-12-01'"
+           " AND (ended_at IS NULL OR date_trunc('month', ended_at) > '2025-12-01')) a,"
+           " coalesce(sum(monthly_amount) FILTER (WHERE date_trunc('month', started_at) <= '2026-12-01'"
+           " AND (ended_at IS NULL OR date_trunc('month', ended_at) > '2026-12-01')), 0) b"
+           " FROM subscriptions GROUP BY customer_id) x WHERE a > 0")
+OURS_NRR = "SELECT nrr(revenue_summary(s, " + REV_FROM + ", " + REV_TO + "), '2025-12-01', '2026-12-01') FROM " + REV_SERIES
+CASES += [
+    ("revenue_movements", "MRR movements per month, 36 months, from subscriptions", SERIAL + " SET work_mem = '512MB';",
+     REV_FLOOR, SQL_MOVEMENTS, OURS_MOVEMENTS, "SQL/ours >= 5"),
+    ("revenue_movements_par", "MRR movements per month, 36 months, 2 workers", PARALLEL + " SET work_mem = '512MB';",
+     REV_FLOOR, SQL_MOVEMENTS, OURS_MOVEMENTS, "SQL/ours >= 5"),
+    ("revenue_nrr", "NRR over 12 months from subscriptions (the summary computes every month and pair)",
+     SERIAL + " SET work_mem = '512MB';", REV_FLOOR, SQL_NRR, OURS_NRR, "reported"),
+]
+
 # The one-level form (stage_history) is timed in the same interleaved runs
 # as the two-level form of the stage-history cases (floor, SQL, ours,
 # ours one-level, ...), so the expensive SQL runs once; it is reported as
@@ -343,6 +396,16 @@ def check():
                 print("%-18s %-16s as_of %s: %s" % (cid, data, as_of.split("'")[1],
                       "MISMATCH " + err if err else "ok (median within %.5f)" % worst))
                 failed += err is not None
+    # revenue: the plain-SQL movements equal ours, exactly (as decimals)
+    from decimal import Decimal
+    out = psql(SQL_MOVEMENTS + ";\n\\echo @@\n" + OURS_MOVEMENTS + ";\n")
+    a, b = out.split("@@\n")
+    ra = [[Decimal(x) if i else x for i, x in enumerate(r.split("|"))] for r in a.split("\n")[:-1]]
+    rb = [[Decimal(x) if i else x for i, x in enumerate(r.split("|"))] for r in b.split("\n")[:-1]]
+    ok = ra == rb and len(ra) == 36
+    print("%-18s %-16s: %s" % ("revenue_movements", "benchmark data", "ok (36 months)" if ok else
+          "MISMATCH %d vs %d rows, first difference %r" % (len(ra), len(rb), next((x for x in zip(ra, rb) if x[0] != x[1]), None))))
+    failed += not ok
     if failed:
         print("check FAILED: %d comparisons differ" % failed)
     return 1 if failed else 0
@@ -361,11 +424,15 @@ def main():
         pass
     sizes = psql("SELECT (SELECT count(*) FROM deals) || ' deals, ' || (SELECT count(*) FROM stage_events)"
                  " || ' stage events, ' || (SELECT count(*) FROM orders) || ' orders, ' || (SELECT count(*) FROM daily_rep)"
-                 " || ' daily summaries'").strip()
+                 " || ' daily summaries, ' || (SELECT count(*) FROM subscriptions) || ' subscriptions of '"
+                 " || (SELECT count(DISTINCT customer_id) FROM subscriptions) || ' customers'").strip()
     mem = psql("SELECT 'deal_summary ' || pg_column_size(s) || ' bytes per group (fixed)' FROM (SELECT " + DS +
                " s FROM deals WHERE deal_id <= 1000) x;"
                "SELECT 'stage_path ' || round(avg(pg_column_size(p)), 1) || ' bytes per deal on average' FROM"
-               " (SELECT stage_path(stage, entered_at, " + STAGES + ") p FROM stage_events WHERE deal_id <= 100000 GROUP BY deal_id) x").split("\n")
+               " (SELECT stage_path(stage, entered_at, " + STAGES + ") p FROM stage_events WHERE deal_id <= 100000 GROUP BY deal_id) x;"
+               "SELECT 'mrr_series ' || round(avg(pg_column_size(s)), 1) || ' bytes per customer on average' FROM " + REV_SERIES + ";"
+               "SELECT 'revenue_summary ' || pg_column_size(revenue_summary(s, " + REV_FROM + ", " + REV_TO + ")) || ' bytes (36 months, fixed)'"
+               " FROM " + REV_SERIES).split("\n")
     rows = []
     results = {}
     for cid, desc, settings, floor, sql, ours, target in CASES:

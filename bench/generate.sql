@@ -4,7 +4,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 SELECT setseed(0.5) \gset
-DROP TABLE IF EXISTS deals, stage_events, orders, leads CASCADE;
+DROP TABLE IF EXISTS deals, stage_events, orders, leads, subscriptions CASCADE;
 CREATE UNLOGGED TABLE deals AS
 SELECT g AS deal_id, (g % :reps) AS rep_id,
        round((500 + random() * 99500)::numeric, 2) AS amount,
@@ -38,8 +38,20 @@ SELECT g AS lead_id, (g % :reps) AS rep_id, created_at,
        CASE WHEN random() < 0.4 THEN created_at + make_interval(secs => random() * 60 * 86400) END AS qualified_at
 FROM (SELECT g, timestamptz '2024-11-01 00:00+00' + make_interval(secs => random() * 730 * 86400) AS created_at
       FROM generate_series(1, :deals / 2) g) s;
+-- subscriptions (revenue family): :subs rows (default :deals / 10) of :subs / 5
+-- customers over 36 months (2024-01 .. 2026-12); 40% open, the others 1..24
+-- months long; amounts 10.00 .. 500.00.
+\if :{?subs}
+\else
+SELECT :deals / 10 AS subs \gset
+\endif
+CREATE UNLOGGED TABLE subscriptions AS
+SELECT g AS subscription_id, 1 + (g::bigint * 7919 % greatest(1, :subs / 5)) AS customer_id, st AS started_at,
+       CASE WHEN random() < 0.4 THEN NULL ELSE st + (30 + random() * 700)::int END AS ended_at,
+       round((10 + random() * 490)::numeric, 2) AS monthly_amount
+FROM (SELECT g, date '2024-01-01' + (random() * 1095)::int AS st FROM generate_series(1, :subs) g) x;
 -- stored daily per-rep summaries (the dashboard-from-summaries case)
 CREATE MATERIALIZED VIEW daily_rep AS
 SELECT rep_id, created_at::date AS day, deal_summary(amount, won, created_at, closed_at, probability) AS s
 FROM deals GROUP BY rep_id, created_at::date;
-VACUUM ANALYZE deals, stage_events, orders, daily_rep, leads;
+VACUUM ANALYZE deals, stage_events, orders, daily_rep, leads, subscriptions;

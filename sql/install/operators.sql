@@ -6,7 +6,7 @@
 -- hash aggregation work on every type.  New in 0.2.0: the upgrade script
 -- includes this file as it is.
 ------------------------------------------------------------------------------
--- @foreach T = deal_summary | order_summary | stage_path | stage_funnel | stage_times | stage_history | activity_summary | response_time | lead_followup | followup_summary | rfm | bgnbd_model | gammagamma_model
+-- @foreach T = deal_summary | order_summary | stage_path | stage_funnel | stage_times | stage_history | activity_summary | response_time | lead_followup | followup_summary | rfm | bgnbd_model | gammagamma_model | mrr_series | revenue_summary
 CREATE FUNCTION @T@_eq(@T@, @T@) RETURNS pg_catalog.bool
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @T@_ne(@T@, @T@) RETURNS pg_catalog.bool

@@ -41,6 +41,10 @@ COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@) IS 'time in stage
 COMMENT ON FUNCTION stage_times(stage_history, pg_catalog.@T@, pg_catalog.interval) IS 'time in stage of a stage_history as of a time, with stale deals: the same result as the two-level stage_times(stage_path(...), stages, as_of, stale_after); NULL history gives NULL, NULL as_of or stale_after is an error as in the aggregate';
 -- @end
 
+------------------------------------------------------------------------------
+-- revenue family (issue 13): new objects, the same file as the install script
+------------------------------------------------------------------------------
+-- @include sql/install/revenue.sql
 
 ------------------------------------------------------------------------------
 -- leads and targets families (issue 14): new in 0.2.0

@@ -91,3 +91,5 @@ KPI_EQUALITY(followup_summary, followup_summary_send);
 KPI_EQUALITY(rfm, rfm_send);
 KPI_EQUALITY(bgnbd_model, bgnbd_model_send);
 KPI_EQUALITY(gammagamma_model, gammagamma_model_send);
+KPI_EQUALITY(mrr_series, mrr_series_send);
+KPI_EQUALITY(revenue_summary, revenue_summary_send);

@@ -424,3 +424,53 @@ SELECT count(*) AS "customers", pg_temp.money(sum(predicted_clv(bg, gg, r, 52, 0
        round(sum(bgnbd_expected_purchases(bg, 52, r))::numeric, 1) AS "purchases next 52 wk, all",
        round(avg(bgnbd_p_alive(bg, r))::numeric * 100, 1) AS "avg P(alive) %"
 FROM demo_rfm, demo_models;
+
+------------------------------------------------------------------------------
+\echo
+\echo '== 12. Revenue: the MRR waterfall of the last 12 months (subscriptions) =='
+\echo '   one mrr_series per customer, one revenue_summary over them; every month'
+\echo '   MRR = previous MRR + new + expansion + reactivation - contraction - churn.'
+CREATE TEMP TABLE demo_revenue AS
+SELECT revenue_summary(s, (date :today - interval '24 months')::date, (date :today - interval '1 month')::date) AS r
+FROM (SELECT customer_id, mrr_series(started_at, ended_at, monthly_amount) AS s FROM subscriptions GROUP BY customer_id) x;
+SELECT to_char(month, 'YYYY-MM') AS month,
+       pg_temp.money(mrr, 9) AS "MRR",
+       pg_temp.money(new_mrr, 7) AS "new",
+       pg_temp.money(expansion_mrr, 7) AS "expansion",
+       pg_temp.money(reactivation_mrr, 7) AS "reactiv.",
+       pg_temp.money(-contraction_mrr, 7) AS "contraction",
+       pg_temp.money(-churned_mrr, 7) AS "churn",
+       pg_temp.money(net_new_mrr, 7) AS "net new",
+       customers AS "customers",
+       new_customers AS "+cust", churned_customers AS "-cust",
+       round(quick_ratio::numeric, 2) AS "quick ratio"
+FROM mrr_movements((SELECT r FROM demo_revenue))
+WHERE month >= date :today - interval '12 months'
+ORDER BY month;
+SELECT pg_temp.money(mrr(r, (date :today - interval '1 month')::date), 9) AS "MRR now",
+       pg_temp.money(arr(r, (date :today - interval '1 month')::date), 11) AS "ARR now",
+       round(100 * nrr(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date)::numeric, 1) AS "NRR 12m %",
+       round(100 * grr(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date)::numeric, 1) AS "GRR 12m %",
+       round(100 * gross_revenue_churn(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date)::numeric, 1) AS "gross rev. churn %",
+       round(100 * net_revenue_churn(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date)::numeric, 1) AS "net rev. churn %",
+       round(100 * customer_churn_rate(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date)::numeric, 1) AS "customer churn %",
+       round(100 * upsell_rate(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date)::numeric, 1) AS "upsell %",
+       round(arpa(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date), 2) AS "ARPA",
+       pg_temp.money(saas_ltv(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date), 8) AS "SaaS LTV",
+       round(cac_payback_months(cac(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date, 250000),
+                                arpa(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date), 0.8)::numeric, 1) AS "CAC payback (250k spend, 80% margin)"
+FROM demo_revenue;
+
+\echo
+\echo '== 13. Cohort retention: customers still paying k months after their first month (%) =='
+SELECT to_char(cohort, 'YYYY-MM') AS cohort, max(cohort_customers) AS customers,
+       round(100 * max(customer_retention) FILTER (WHERE months_since = 1)) AS "m1",
+       round(100 * max(customer_retention) FILTER (WHERE months_since = 2)) AS "m2",
+       round(100 * max(customer_retention) FILTER (WHERE months_since = 3)) AS "m3",
+       round(100 * max(customer_retention) FILTER (WHERE months_since = 6)) AS "m6",
+       round(100 * max(customer_retention) FILTER (WHERE months_since = 9)) AS "m9",
+       round(100 * max(customer_retention) FILTER (WHERE months_since = 12)) AS "m12",
+       round(100 * max(mrr_retention) FILTER (WHERE months_since = 12)) AS "MRR m12"
+FROM cohort_retention((SELECT r FROM demo_revenue))
+WHERE cohort >= date :today - interval '24 months' AND cohort < date :today - interval '10 months'
+GROUP BY cohort ORDER BY cohort;

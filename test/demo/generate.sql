@@ -22,7 +22,7 @@ SET client_min_messages = warning;
 -- day arithmetic on timestamptz depends on the time zone: fix it
 SET TimeZone = 'UTC';
 
-DROP TABLE IF EXISTS annual_targets, activities, leads, orders, customers, deal_stage_history, deals, reps;
+DROP TABLE IF EXISTS subscriptions, annual_targets, activities, leads, orders, customers, deal_stage_history, deals, reps;
 
 -- Pseudo-random numbers: pg_temp.u(key, stream) is uniform in [0, 1),
 -- pg_temp.n(key, stream) standard normal (Box-Muller); both pure functions
@@ -337,7 +337,52 @@ SELECT r.rep_id, 2026, greatest(10000, round(1.15 * coalesce(sum(d.amount) FILTE
            WHERE d.won AND d.closed_at >= '2024-11-01' AND d.closed_at < '2025-11-01'), 0), -3))
 FROM reps r LEFT JOIN deals d USING (rep_id) GROUP BY r.rep_id;
 
-ANALYZE reps, deals, deal_stage_history, customers, orders, leads, activities, annual_targets;
+------------------------------------------------------------------------------
+-- subscriptions (revenue family): each customer's plan over its active time,
+-- and the billing events a subscription table shows: a plan change (25% of
+-- customers: upgrade x1.5 or downgrade x0.7), an add-on (30%, 20% of the
+-- plan), and a comeback after churning (20% of the churned customers, 2..8
+-- months later, open).  ended_at NULL = still running.
+------------------------------------------------------------------------------
+CREATE TABLE subscriptions (
+    subscription_id bigint PRIMARY KEY,
+    customer_id bigint NOT NULL REFERENCES customers,
+    product text NOT NULL,
+    started_at date NOT NULL,
+    ended_at date,
+    monthly_amount numeric(10,2) NOT NULL
+);
+INSERT INTO subscriptions
+SELECT row_number() OVER (ORDER BY x.customer_id, x.started_at, x.product), x.*
+FROM (
+  WITH c AS (
+    SELECT cu.*, p.today::date AS today,
+           pg_temp.u(cu.customer_id, 51) < 0.25 AS changes,
+           cu.active_from + 90 + floor(310 * pg_temp.u(cu.customer_id, 52))::int AS change_at,
+           CASE WHEN pg_temp.u(cu.customer_id, 53) < 0.7 THEN 1.5 ELSE 0.7 END AS factor,
+           pg_temp.u(cu.customer_id, 54) < 0.30 AS addon,
+           cu.active_from + 30 + floor(270 * pg_temp.u(cu.customer_id, 55))::int AS addon_at,
+           pg_temp.u(cu.customer_id, 56) < 0.20 AS comes_back,
+           cu.active_until + 60 + floor(180 * pg_temp.u(cu.customer_id, 57))::int AS back_at
+    FROM customers cu, demo_param p
+  )
+  -- the plan, up to the plan change when there is one before the end
+  SELECT customer_id, 'plan' AS product, active_from AS started_at,
+         CASE WHEN changes AND change_at < coalesce(active_until, today) THEN change_at ELSE active_until END AS ended_at,
+         mrr AS monthly_amount
+  FROM c
+  UNION ALL
+  SELECT customer_id, 'plan', change_at, active_until, round(mrr * factor, 2)
+  FROM c WHERE changes AND change_at < coalesce(active_until, today)
+  UNION ALL
+  SELECT customer_id, 'add-on', addon_at, active_until, round(mrr * 0.2, 2)
+  FROM c WHERE addon AND addon_at < coalesce(active_until, today)
+  UNION ALL
+  SELECT customer_id, 'plan', back_at, NULL, mrr
+  FROM c WHERE comes_back AND active_until IS NOT NULL AND back_at < today
+) x;
+
+ANALYZE reps, deals, deal_stage_history, customers, orders, leads, activities, annual_targets, subscriptions;
 
 SELECT (SELECT count(*) FROM reps) AS reps,
        (SELECT count(*) FROM deals) AS deals,
@@ -345,6 +390,7 @@ SELECT (SELECT count(*) FROM reps) AS reps,
        (SELECT count(*) FROM customers) AS customers,
        (SELECT count(*) FROM orders) AS orders,
        (SELECT count(*) FROM leads) AS leads,
-       (SELECT count(*) FROM activities) AS activities
+       (SELECT count(*) FROM activities) AS activities,
+       (SELECT count(*) FROM subscriptions) AS subscriptions
 \gset demo_
-\echo generated :demo_reps reps, :demo_deals deals, :demo_stage_events stage events, :demo_customers customers, :demo_orders orders, :demo_leads leads, :demo_activities activities (scale :scale, seed :seed)
+\echo generated :demo_reps reps, :demo_deals deals, :demo_stage_events stage events, :demo_customers customers, :demo_orders orders, :demo_leads leads, :demo_activities activities, :demo_subscriptions subscriptions (scale :scale, seed :seed)

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Input-mutation fuzzer of the binary (recv) and text (in) functions of
 deal_summary, order_summary, stage_path, stage_funnel, stage_times,
-stage_history, and of the models family: rfm, clv_fit_state, bgnbd_model and
-gammagamma_model.
+stage_history, activity_summary, response_time, lead_followup, followup_summary,
+of the models family: rfm, clv_fit_state, bgnbd_model and gammagamma_model,
+and of the revenue family: mrr_series and revenue_summary.
 
 Run by test/t/io_fuzz.sh, which creates the database (PGDATABASE) and runs
 test/fuzz/setup.sql in it.  Standard library only; talks to the server with
@@ -54,7 +55,8 @@ import time
 
 ALL_TYPES = ['deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history',
              'activity_summary', 'response_time', 'lead_followup', 'followup_summary',
-             'rfm', 'clv_fit_state', 'bgnbd_model', 'gammagamma_model']
+             'rfm', 'clv_fit_state', 'bgnbd_model', 'gammagamma_model',
+             'mrr_series', 'revenue_summary']
 # FUZZ_TYPES=stage_times,stage_path: fuzz only these (e.g. for a soak run of one type)
 TYPES = [t.strip() for t in os.environ.get('FUZZ_TYPES', ','.join(ALL_TYPES)).split(',') if t.strip()]
 if not TYPES or set(TYPES) - set(ALL_TYPES):
@@ -467,7 +469,55 @@ def layout_gammagamma_model(p):
             (18, 8, 'p'), (26, 8, 'q'), (34, 8, 'gamma'), (42, 8, 'll')]
 
 
-LAYOUT = {'rfm': layout_rfm, 'clv_fit_state': layout_clv_fit_state, 'bgnbd_model': layout_bgnbd_model,
+def layout_mrr_series(p):
+    # version u8, flags u8, scale i16, skipped i64, npoints i32, npoints x (month i32, delta i128)
+    if len(p) < 16:
+        return None
+    f = [(0, 1, 'version'), (1, 1, 'flags'), (2, 2, 'scale'), (4, 8, 'skipped'), (12, 4, 'npoints')]
+    for k in range(min((len(p) - 16) // 20, 64)):
+        o = 16 + 20 * k
+        f += [(o, 4, 'point%d.month' % k), (o + 4, 16, 'point%d.delta' % k)]
+    return f
+
+
+def layout_revenue_summary(p):
+    # version u8, flags u8, scale i16, from i32, months i32, series i64, skipped i64,
+    # prev_mrr i128, prev_customers i64; months x (mrr i128, customers i64,
+    # 5 x (amount i128, count i64)); pairs x (retained i128, capped i128,
+    # churned i64, upsold i64); cohorts x (customers i64, mrr i128)
+    if len(p) < 52:
+        return None
+    f = [(0, 1, 'version'), (1, 1, 'flags'), (2, 2, 'scale'), (4, 4, 'from'), (8, 4, 'months'),
+         (12, 8, 'series'), (20, 8, 'skipped'), (28, 16, 'prev_mrr'), (44, 8, 'prev_customers')]
+    n = from_bytes(p[8:12])
+    if n < 1 or n > 240:
+        return f
+    o = 52
+    for m in range(n):
+        if o + 144 > len(p):
+            return f
+        f += [(o, 16, 'month%d.mrr' % m), (o + 16, 8, 'month%d.customers' % m)]
+        for k in range(5):
+            f += [(o + 24 + 24 * k, 16, 'month%d.amount%d' % (m, k)), (o + 40 + 24 * k, 8, 'month%d.count%d' % (m, k))]
+        o += 144
+    t = n * (n + 1) // 2
+    for i in range(min(t, 40)):
+        if o + 48 * (i + 1) > len(p):
+            break
+        b = o + 48 * i
+        f += [(b, 16, 'pair%d.retained' % i), (b + 16, 16, 'pair%d.capped' % i),
+              (b + 32, 8, 'pair%d.churned' % i), (b + 40, 8, 'pair%d.upsold' % i)]
+    o += 48 * t
+    for i in range(min(t, 40)):
+        if o + 24 * (i + 1) > len(p):
+            break
+        b = o + 24 * i
+        f += [(b, 8, 'cohort%d.customers' % i), (b + 8, 16, 'cohort%d.mrr' % i)]
+    return f
+
+
+LAYOUT = {'mrr_series': layout_mrr_series, 'revenue_summary': layout_revenue_summary,
+          'rfm': layout_rfm, 'clv_fit_state': layout_clv_fit_state, 'bgnbd_model': layout_bgnbd_model,
           'gammagamma_model': layout_gammagamma_model,
           'deal_summary': layout_deal_summary, 'order_summary': layout_order_summary,
           'stage_path': layout_stage_path, 'stage_funnel': layout_stage_funnel,

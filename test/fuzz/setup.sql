@@ -315,6 +315,26 @@ SELECT 2, followup_summary(f) FROM (SELECT k, lead_followup(date '2024-01-01', d
 ------------------------------------------------------------------------------
 -- where mutants are loaded
 ------------------------------------------------------------------------------
+-- mrr_series and revenue_summary (the revenue family), built by the aggregates
+CREATE TABLE fz_subs (customer_id int, starts_at date, ends_at date, amount numeric);
+INSERT INTO fz_subs VALUES
+  (1, '2024-01-10', '2024-03-05', 100), (1, '2024-05-01', NULL, 120),
+  (2, '2024-01-15', '2024-05-01', 50.25), (2, '2024-03-01', '2024-04-20', 30),
+  (3, '2023-12-01', '2024-02-10', 200), (3, '2024-02-10', NULL, 150), (3, '2024-02-20', NULL, 80),
+  (4, '2024-02-03', '2024-02-25', 500),
+  (5, '2024-04-15', NULL, 0.00000000000000000000000000000000000001),
+  (6, '2023-06-01', '2023-08-01', 70), (6, '2024-02-01', '2024-04-01', 12345678901234567890123456);
+CREATE TABLE fz_seed_mrr_series (n int PRIMARY KEY, v mrr_series NOT NULL);
+INSERT INTO fz_seed_mrr_series
+SELECT customer_id, mrr_series(starts_at, ends_at, amount) FROM fz_subs GROUP BY customer_id
+UNION ALL SELECT 10, mrr_series(m, v) FROM (VALUES (date '0001-01-01', 5), ('9999-12-01', 7)) x(m, v);
+CREATE TABLE fz_seed_revenue_summary (n int PRIMARY KEY, v revenue_summary NOT NULL);
+INSERT INTO fz_seed_revenue_summary
+SELECT 1, revenue_summary(v, '2024-01-01', '2024-04-01') FROM fz_seed_mrr_series WHERE n < 5
+-- scale 38 (one customer; with larger amounts it would not fit 128 bits), one month
+UNION ALL SELECT 2, revenue_summary(v, '2024-05-01', '2024-05-01') FROM fz_seed_mrr_series WHERE n = 5
+UNION ALL SELECT 3, revenue_summary(v, '2023-11-01', '2024-05-01') FROM fz_seed_mrr_series WHERE n <> 5;
+
 CREATE TABLE fz_acc_deal_summary (id int, v deal_summary);
 CREATE TABLE fz_rt_deal_summary (id int, v deal_summary);
 CREATE TABLE fz_acc_order_summary (id int, v order_summary);
@@ -335,6 +355,10 @@ CREATE TABLE fz_acc_lead_followup (id int, v lead_followup);
 CREATE TABLE fz_rt_lead_followup (id int, v lead_followup);
 CREATE TABLE fz_acc_followup_summary (id int, v followup_summary);
 CREATE TABLE fz_rt_followup_summary (id int, v followup_summary);
+CREATE TABLE fz_acc_mrr_series (id int, v mrr_series);
+CREATE TABLE fz_rt_mrr_series (id int, v mrr_series);
+CREATE TABLE fz_acc_revenue_summary (id int, v revenue_summary);
+CREATE TABLE fz_rt_revenue_summary (id int, v revenue_summary);
 
 ------------------------------------------------------------------------------
 -- the oracle
@@ -1611,4 +1635,103 @@ BEGIN
     IF t IS NOT NULL THEN
         PERFORM fz_check_kpis(v, w, t, ctx);
     END IF;
+END $$;
+
+-- mrr_series -----------------------------------------------------------------
+CREATE FUNCTION fz_kpis(v mrr_series) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
+    bad text := '';
+BEGIN
+    SELECT first_month(v) AS f, mrr_at(v, '2024-02-01') AS m1, mrr_at(v, '9999-12-31') AS m2,
+           mrr_at(v, '0001-01-01') AS m0, skipped_rows(v) AS sk INTO a;
+    IF a.m1 < 0 OR a.m2 < 0 OR a.m0 < 0 OR a.m1 IS NULL OR a.sk < 0 THEN
+        bad := bad || 'negative or NULL MRR; ';
+    END IF;
+    IF a.f IS NULL AND (a.m1 <> 0 OR a.m2 <> 0) THEN
+        bad := bad || 'MRR without a first month; ';
+    END IF;
+    RETURN format('%s|first=%s mrr_2024_02=%s mrr_9999_12=%s skipped=%s', bad, a.f, a.m1, a.m2, a.sk);
+END $$;
+
+CREATE FUNCTION fz_check(v mrr_series, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w mrr_series;
+    r revenue_summary;
+BEGIN
+    SELECT x.t, x.w INTO t, w FROM fz_text_round_trip(v, ctx) x;
+    IF t IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM fz_check_kpis(v, w, t, ctx);
+    IF w IS NOT NULL AND w <> v THEN
+        PERFORM fz_bad(ctx, format('text round trip is not equal (=): %s', t));
+    END IF;
+    IF ctx <> '' THEN
+        RETURN;
+    END IF;
+    BEGIN
+        -- the merged states of one customer, and a summary over it, are valid
+        PERFORM fz_check(mrr_series_final(mrr_series_combine(v, v)), 'combine(v, v)');
+        SELECT revenue_summary(y, '2023-12-01', '2024-06-01') INTO r FROM (VALUES (v), (v), ((SELECT f.v FROM fz_seed_mrr_series f WHERE f.n = 3))) s(y);
+        PERFORM fz_check(r, 'revenue_summary(v, v, seed)');
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN NULL;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('combine or summary fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
+END $$;
+
+-- revenue_summary -------------------------------------------------------------
+CREATE FUNCTION fz_kpis(v revenue_summary) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
+    bad text := '';
+    f date;
+    l date;
+    mv text;
+    co text;
+BEGIN
+    SELECT min(month), max(month), string_agg(x::text, ';' ORDER BY month) INTO f, l, mv FROM mrr_movements(v) x;
+    SELECT string_agg(c::text, ';' ORDER BY cohort, months_since) INTO co FROM cohort_retention(v) c;
+    SELECT nrr(v, f, l) AS nrr, grr(v, f, l) AS grr, gross_revenue_churn(v, f, l) AS gc, net_revenue_churn(v, f, l) AS nc,
+           customer_churn_rate(v, f, l) AS cc, customer_retention_rate(v, f, l) AS cr, upsell_rate(v, f, l) AS up,
+           quick_ratio(v, f, l) AS q, arpa(v, f, l) AS arpa, saas_ltv(v, f, l) AS ltv, new_customers(v, f, l) AS nw,
+           series_count(v) AS sc INTO a;
+    IF NOT fz_in_range(a.grr, 0, 1) OR NOT fz_in_range(a.cc, 0, 1) OR NOT fz_in_range(a.cr, 0, 1)
+       OR NOT fz_in_range(a.up, 0, 1) OR NOT fz_in_range(a.nrr, a.grr, 'Infinity') OR a.nrr = 'Infinity'
+       OR NOT fz_in_range(a.gc, 0, 'Infinity') OR a.gc = 'Infinity' THEN
+        bad := bad || 'ratio out of range; ';
+    END IF;
+    IF (SELECT bool_or(x.mrr < 0 OR x.customers < 0 OR x.customers > a.sc) FROM mrr_movements(v) x) THEN
+        bad := bad || 'month out of range; ';
+    END IF;
+    RETURN format('%s|nrr=%s grr=%s gc=%s nc=%s cc=%s cr=%s up=%s q=%s arpa=%s ltv=%s new=%s movements=%s cohorts=%s',
+                  bad, a.nrr, a.grr, a.gc, a.nc, a.cc, a.cr, a.up, a.q, a.arpa, a.ltv, a.nw, md5(mv), md5(co));
+END $$;
+
+CREATE FUNCTION fz_check(v revenue_summary, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    w revenue_summary;
+    x revenue_summary;
+BEGIN
+    SELECT r.t, r.w INTO t, w FROM fz_text_round_trip(v, ctx) r;
+    IF t IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM fz_check_kpis(v, w, t, ctx);
+    IF ctx <> '' THEN
+        RETURN;
+    END IF;
+    BEGIN
+        SELECT rollup(y) INTO x FROM (VALUES (v), (v)) s(y);
+        PERFORM fz_check(x, 'rollup(v, v)');
+    EXCEPTION
+        WHEN numeric_value_out_of_range THEN NULL;
+        WHEN program_limit_exceeded THEN NULL;
+        WHEN OTHERS THEN
+            PERFORM fz_bad(ctx, format('rollup fails: %s %s; value %s', SQLSTATE, SQLERRM, t));
+    END;
 END $$;

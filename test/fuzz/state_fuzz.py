@@ -67,21 +67,26 @@ ALLOWED_SQLSTATES = {
     'stage_history_accum': {'54000'},       # a text id over 1024 bytes, a state over 1 GB
     'stage_history_combine': {'54000'},
     'stage_funnel_stage_accum': {'0A000'},  # ordered mode needs times
+    'mrr_series_accum': {'54000'},          # more than ~44 million rows for one customer
+    'revenue_summary_rows_accum': {'54000'},  # a text id over 1024 bytes, a state over 1 GB
+    'revenue_summary_rows_combine': {'54000'},
 }
 
 # which check wraps a function's result (by name; else by return type)
 RATIO_FUNCS = {'hit_ratio_final', 'churn_rate_final', 'retention_rate_final', 'hit_ratio', 'hit_ratio_by_amount',
-               'churn_rate', 'retention_rate', 'bgnbd_p_alive'}
+               'churn_rate', 'retention_rate', 'bgnbd_p_alive', 'grr', 'customer_churn_rate', 'customer_retention_rate',
+               'upsell_rate'}
 # float8 results of any sign, but finite (a log-likelihood)
 FINITE_FUNCS = {'log_likelihood'}
 RATIO_FUNCS |= {'reach_ratio', 'connect_rate', 'lead_rate', 'conversation_lead_rate', 'call_share', 'sla_share',
                 'never_followed_up_share', 'abandoned_share', 'period_elapsed'}
-# results that may be negative: a falling lead velocity, attainment and pacing of refunds
-SIGNED_FUNCS = {'lead_velocity_rate', 'lead_velocity_final', 'attainment', 'pacing'}
-MONEY_FUNCS = {'won_amount', 'lost_amount', 'open_amount', 'avg_deal_size', 'weighted_pipeline'}
+# results that may be negative: a falling lead velocity, attainment and pacing of refunds, net revenue churn
+SIGNED_FUNCS = {'lead_velocity_rate', 'lead_velocity_final', 'attainment', 'pacing', 'net_revenue_churn'}
+MONEY_FUNCS = {'won_amount', 'lost_amount', 'open_amount', 'avg_deal_size', 'weighted_pipeline',
+               'mrr', 'arr', 'arpa', 'mrr_at', 'saas_ltv', 'cac'}
 OUR_TYPES = ('deal_summary', 'order_summary', 'stage_path', 'stage_funnel', 'stage_times', 'stage_history',
              'activity_summary', 'response_time', 'lead_followup', 'followup_summary',
-             'rfm', 'clv_fit_state', 'bgnbd_model', 'gammagamma_model')
+             'rfm', 'clv_fit_state', 'bgnbd_model', 'gammagamma_model', 'mrr_series', 'revenue_summary')
 CLV_NONNEG = True   # clv(numeric, ...) forms refuse negatives; clv(order_summary) may be negative (refunds)
 
 
@@ -303,6 +308,19 @@ class Gen:
             return rng.choice(["'{0.3,0.05}'::float8[]", "'{}'::float8[]", "'{NaN,0}'::float8[]", "'{1.5,0}'::float8[]",
                                "'{NULL,0.1}'::float8[]", "'{0.1,0.2,0.3}'::float8[]", "'{-0.1,1}'::float8[]",
                                "'{{0.1,0.2}}'::float8[]", "'{Infinity,0}'::float8[]"])
+        if typ == 'bytea':
+            # the state of the one-level revenue_summary: valid ones, cut, patched, junk
+            ok = ("revenue_summary_rows_accum(NULL, %d::bigint, %s::date, %s, %s::numeric, '2024-01-01', '2024-06-01')"
+                  % (rng.randint(1, 3), rng.choice(DATES), rng.choice(["NULL::date", "'2024-04-20'::date", "'2024-01-02'::date"]),
+                     rng.choice(NUMERICS)))
+            r = rng.random()
+            if r < 0.4:
+                return ok
+            if r < 0.6:
+                return 'substr(%s, 1, %d)' % (ok, rng.choice([0, 4, 20, 47, 48, 60, 72, 100]))
+            if r < 0.9:
+                return "overlay(%s placing '\\x%02x'::bytea from %d)" % (ok, rng.randrange(256), rng.randint(1, 100))
+            return rng.choice(["'\\x'::bytea", "'\\x00'::bytea", "decode(repeat('ff', 48), 'hex')"])
         if typ == 'text[]':
             r = rng.random()
             if r < 0.75:
@@ -330,6 +348,7 @@ class Gen:
                 'double precision': '0.5::float8', 'bigint': '1::bigint', 'integer': '7::integer', 'real': '0.5::real',
                 'text': "'lead'::text",
                 'text[]': "'{lead,qualified,won}'::text[]",
+                'bytea': "revenue_summary_rows_accum(NULL, 1::bigint, '2024-01-10'::date, NULL::date, 5::numeric, '2024-01-01', '2024-06-01')",
                 'numeric[]': "'{1,1,2}'::numeric[]", 'double precision[]': "'{0.3,0.05}'::float8[]",
                 'bigint[]': (arr([1, USEC_2024, USEC_2024 + USEC_MONTH, 10, 3]) if state_kind(fname) == 'churn'
                              else arr([0] * 9) if state_kind(fname) == 'lv' else arr([1, 2]))}[typ]
@@ -368,6 +387,8 @@ class Func:
             return '%s(%s)' % ({'churn': 'sf_churn_state', 'lv': 'sf_lv_state', 'hit': 'sf_hit_state'}[state_kind(n)], c)
         if r == 'double precision':
             if n in SIGNED_FUNCS:
+                return 'sf_numeric((%s)::numeric)' % c
+            if n in SIGNED_FUNCS:
                 return 'sf_finite(%s)' % c
             return '%s(%s)' % ('sf_ratio' if n in RATIO_FUNCS else 'sf_finite' if n in FINITE_FUNCS else 'sf_nonneg', c)
         if r == 'bigint':
@@ -397,7 +418,7 @@ def aggregate_mutants(gen, rng):
                 'FROM (SELECT row_number() OVER () i, b FROM (VALUES %s) v(b)) w) x' % bools))
     out.append(('agg:sf_hit_from_zero_inv', 'SELECT sf_ratio(sf_hit_from_zero_inv(b)) FROM (VALUES %s) v(b)' % bools))
     for typ in ('deal_summary', 'order_summary', 'stage_funnel', 'stage_times', 'stage_path', 'stage_history',
-                'activity_summary', 'response_time', 'followup_summary', 'lead_followup'):
+                'activity_summary', 'response_time', 'followup_summary', 'lead_followup', 'revenue_summary'):
         vals = ', '.join('(%d, %s)' % (i, gen.value(typ, 'rollup', 0, 1)) for i in range(rng.randint(2, 5)))
         if typ == 'lead_followup':
             out.append(('agg:followup_summary(lead_followup)', 'SELECT sf_value(followup_summary(v)) FROM (VALUES %s) t(i, v)' % vals))
@@ -406,7 +427,7 @@ def aggregate_mutants(gen, rng):
                         'SELECT string_agg(sf_value(r), \'; \') FROM (SELECT rollup(v) OVER (ORDER BY i ROWS 1 PRECEDING) r '
                         'FROM (VALUES %s) t(i, v)) x' % vals))
         if typ in ('deal_summary', 'order_summary', 'stage_funnel', 'stage_times', 'activity_summary', 'response_time',
-                   'followup_summary'):
+                   'followup_summary', 'revenue_summary'):
             out.append(('agg:rollup(%s)' % typ, 'SELECT sf_value(rollup(v)) FROM (VALUES %s) t(i, v)' % vals))
         if typ == 'deal_summary':
             out.append(('agg:rollup(deal_summary) window',

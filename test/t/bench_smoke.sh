@@ -14,7 +14,7 @@ if ! check=$(BENCH_DB=$db python3 bench/bench.py --check 2>&1); then
     echo "time-in-stage SQL and sales_kpi disagree:"; echo "$check"; exit 1
 fi
 BENCH_DB=$db BENCH_RUNS=1 BENCH_DEALS=20000 BENCH_OUT=$out python3 bench/bench.py > /dev/null
-for c in hit_ratio sales_velocity_grouped summary summary_par quarter funnel_ordered funnel_time_report_1level time_in_stage funnel_time_report \
+for c in hit_ratio sales_velocity_grouped summary summary_par quarter funnel_ordered funnel_time_report_1level time_in_stage funnel_time_report revenue_movements revenue_nrr \
          window_velocity_4M response_time lead_velocity; do
     grep -q "^| $c |" "$out" || { echo "case $c missing from the results"; cat "$out"; exit 1; }
 done

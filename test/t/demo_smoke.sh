@@ -139,4 +139,25 @@ read -r cid x <<<"$row"
 want=$(q "SELECT count(DISTINCT (purchased_at AT TIME ZONE 'UTC')::date) - 1 FROM orders WHERE customer_id = $cid AND (purchased_at AT TIME ZONE 'UTC')::date <= date '2026-11-01'")
 [ "$x" = "$want" ] || fail "predictive CLV: customer $cid printed x = '$x', plain SQL gives '$want'"
 
+# revenue: the waterfall's printed MRR and customers of every month equal the
+# plain-SQL spine (subscriptions active in the month at month granularity)
+for title in '== 12. Revenue' '== 13. Cohort retention' 'quick ratio' 'NRR 12m %'; do
+    grep -qF -- "$title" <<<"$out" || fail "output lacks '$title'"
+done
+wf=$(section '== 12. Revenue' 'MRR now')
+printed=$(awk -F'|' '$1 ~ /^ *[0-9][0-9][0-9][0-9]-[0-9][0-9] *$/ { gsub(/[ ,]/, "", $1); gsub(/[ ,]/, "", $2); gsub(/ /, "", $9);
+    printf "%s(\047%s-01\047::date, %s, %s)", sep, $1, $2, $9; sep = ", " }' <<<"$wf")
+[ "$(grep -o "('" <<<"$printed" | wc -l)" -eq 12 ] || fail "waterfall: expected 12 month rows, got: $printed"
+bad=$(q "
+WITH p(month, mrr, customers) AS (VALUES $printed),
+ref AS (SELECT m.month, sum(s.monthly_amount) AS mrr, count(DISTINCT s.customer_id) AS customers
+        FROM p m JOIN subscriptions s ON date_trunc('month', s.started_at) <= m.month
+             AND (s.ended_at IS NULL OR date_trunc('month', s.ended_at) > m.month)
+        GROUP BY m.month)
+SELECT p.month || ': printed ' || p.mrr || ' / ' || p.customers || ', plain SQL ' || round(r.mrr) || ' / ' || r.customers
+FROM p JOIN ref r USING (month) WHERE p.mrr <> round(r.mrr) OR p.customers <> r.customers") \
+    || fail "waterfall: reference query failed"
+[ -z "$bad" ] || fail "the MRR waterfall differs from plain SQL:
+$bad"
+
 echo "demo_smoke: ok ($(grep -c . <<<"$out") output lines)"

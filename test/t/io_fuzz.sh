@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# io_fuzz - input-mutation fuzz test of the untrusted inputs of the ten
+# io_fuzz - input-mutation fuzz test of the untrusted inputs of the sixteen
 # storable types deal_summary, order_summary, stage_path, stage_funnel,
-# stage_times, stage_history, rfm, clv_fit_state, bgnbd_model and gammagamma_model:
+# stage_times, stage_history, activity_summary, response_time, lead_followup,
+# followup_summary, rfm, clv_fit_state, bgnbd_model, gammagamma_model,
+# mrr_series and revenue_summary:
 # binary input (recv, through COPY ... FORMAT binary) and text input (in).
 #
 # Valid values of each type (built with the aggregates, test/fuzz/setup.sql)
