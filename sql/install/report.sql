@@ -75,7 +75,29 @@ CREATE TYPE followup_summary_kpis AS (
     avg_days_to_first_contact pg_catalog.float8, over_contacted_leads pg_catalog.int8);
 COMMENT ON TYPE followup_summary_kpis IS 'every accessor of a followup_summary that needs no argument, one column each, and over_contacted_leads(s) at its default of 4 a day; abandoned_leads/abandoned_share need max_attempts and are not included (the result of kpis(followup_summary))';
 
--- @foreach T = deal_summary | order_summary | stage_funnel | stage_times | stage_history | activity_summary | response_time | lead_followup | followup_summary
+-- the models family (src/models/): rfm, bgnbd_model, gammagamma_model (not
+-- clv_fit_state: an aggregate state, not a report).  Dates and the time unit
+-- keep their SQL types (the JSON form prints them as strings).
+CREATE TYPE rfm_kpis AS (
+    frequency pg_catalog.int8, recency pg_catalog.float8, customer_age pg_catalog.float8,
+    mean_repeat_spend pg_catalog.numeric, repeat_revenue pg_catalog.numeric,
+    first_purchase pg_catalog.date, last_purchase pg_catalog.date, calibration_end pg_catalog.date,
+    time_unit pg_catalog.interval);
+COMMENT ON TYPE rfm_kpis IS 'every accessor of an rfm, one column each: x, t_x and T in its time unit, exact repeat spend, the days and the unit as date and interval (the result of kpis(rfm))';
+
+CREATE TYPE bgnbd_model_kpis AS (
+    r pg_catalog.float8, alpha pg_catalog.float8, a pg_catalog.float8, b pg_catalog.float8,
+    log_likelihood pg_catalog.float8, customers pg_catalog.int8, iterations pg_catalog.int8,
+    converged pg_catalog.bool);
+COMMENT ON TYPE bgnbd_model_kpis IS 'every accessor of a bgnbd_model, one column each: the parameters and the fit''s log-likelihood, customers, iterations and convergence (NULL log-likelihood and convergence for a model made from parameters; the result of kpis(bgnbd_model))';
+
+CREATE TYPE gammagamma_model_kpis AS (
+    p pg_catalog.float8, q pg_catalog.float8, gamma pg_catalog.float8,
+    log_likelihood pg_catalog.float8, customers pg_catalog.int8, iterations pg_catalog.int8,
+    converged pg_catalog.bool);
+COMMENT ON TYPE gammagamma_model_kpis IS 'every accessor of a gammagamma_model, one column each: the parameters and the fit''s log-likelihood, repeat buyers, iterations and convergence (NULL log-likelihood and convergence for a model made from parameters; the result of kpis(gammagamma_model))';
+
+-- @foreach T = deal_summary | order_summary | stage_funnel | stage_times | stage_history | activity_summary | response_time | lead_followup | followup_summary | rfm | bgnbd_model | gammagamma_model
 CREATE FUNCTION kpis(@T@) RETURNS @T@_kpis
     AS 'MODULE_PATHNAME', '@T@_kpis' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION kpis(@T@) IS 'every accessor of a @T@ in one record (SELECT (kpis(s)).*), for reporting tools';
