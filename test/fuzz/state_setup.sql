@@ -28,15 +28,11 @@ $$SELECT CASE WHEN x IS NULL OR (x <> 'NaN' AND x >= 0 AND x < 'Infinity') THEN 
 CREATE FUNCTION sf_numeric(x numeric) RETURNS text LANGUAGE sql IMMUTABLE AS
 $$SELECT CASE WHEN x IS NULL OR (x <> 'NaN' AND x > '-Infinity' AND x < 'Infinity') THEN NULL
               ELSE 'not a finite number: ' || x END$$;
--- a finite number of any sign (a log-likelihood)
+-- a finite number of any sign (a log-likelihood; lead velocity, attainment, pacing)
 CREATE FUNCTION sf_finite(x float8) RETURNS text LANGUAGE sql IMMUTABLE AS
 $$SELECT CASE WHEN x IS NULL OR (x <> 'NaN' AND x > '-Infinity' AND x < 'Infinity') THEN NULL
               ELSE 'not a finite number: ' || x END$$;
 CREATE FUNCTION sf_any(x anyelement) RETURNS text LANGUAGE sql IMMUTABLE AS $$SELECT NULL::text$$;
--- a finite number of any sign (lead velocity, attainment, pacing)
-CREATE FUNCTION sf_finite(x float8) RETURNS text LANGUAGE sql IMMUTABLE AS
-$$SELECT CASE WHEN x IS NULL OR (x <> 'NaN' AND x > '-Infinity' AND x < 'Infinity') THEN NULL
-              ELSE 'not a finite number: ' || x END$$;
 -- the state of lead_velocity_rate(qualified_at, period, period_end): nine
 -- values, counts >= 0, and the final function reads it (a rate >= -1)
 CREATE FUNCTION sf_lv_state(s bigint[]) RETURNS text LANGUAGE plpgsql AS $$
@@ -175,8 +171,9 @@ BEGIN
     FOREACH r IN ARRAY coalesce(rows, '{}') LOOP
         FOR k, x IN SELECT * FROM jsonb_each(r) LOOP
             CONTINUE WHEN jsonb_typeof(x) = 'null' OR k IN ('stage', 'step');
-            -- the revenue readers' month columns are dates (valid ones: the type says so)
-            IF k IN ('month', 'cohort') THEN
+            -- the revenue readers' month columns are dates (valid ones: the type says so);
+            -- split_target()'s month is a number (1..12), checked as a count below
+            IF k IN ('month', 'cohort') AND jsonb_typeof(x) <> 'number' THEN
                 IF jsonb_typeof(x) <> 'string' OR (x #>> '{}')::date IS NULL THEN
                     RETURN format('column %s is %s', k, x);
                 END IF;
