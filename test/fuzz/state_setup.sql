@@ -28,15 +28,11 @@ $$SELECT CASE WHEN x IS NULL OR (x <> 'NaN' AND x >= 0 AND x < 'Infinity') THEN 
 CREATE FUNCTION sf_numeric(x numeric) RETURNS text LANGUAGE sql IMMUTABLE AS
 $$SELECT CASE WHEN x IS NULL OR (x <> 'NaN' AND x > '-Infinity' AND x < 'Infinity') THEN NULL
               ELSE 'not a finite number: ' || x END$$;
--- a finite number of any sign (a log-likelihood)
+-- a finite number of any sign (a log-likelihood; lead velocity, attainment, pacing)
 CREATE FUNCTION sf_finite(x float8) RETURNS text LANGUAGE sql IMMUTABLE AS
 $$SELECT CASE WHEN x IS NULL OR (x <> 'NaN' AND x > '-Infinity' AND x < 'Infinity') THEN NULL
               ELSE 'not a finite number: ' || x END$$;
 CREATE FUNCTION sf_any(x anyelement) RETURNS text LANGUAGE sql IMMUTABLE AS $$SELECT NULL::text$$;
--- a finite number of any sign (lead velocity, attainment, pacing)
-CREATE FUNCTION sf_finite(x float8) RETURNS text LANGUAGE sql IMMUTABLE AS
-$$SELECT CASE WHEN x IS NULL OR (x <> 'NaN' AND x > '-Infinity' AND x < 'Infinity') THEN NULL
-              ELSE 'not a finite number: ' || x END$$;
 -- the state of lead_velocity_rate(qualified_at, period, period_end): nine
 -- values, counts >= 0, and the final function reads it (a rate >= -1)
 CREATE FUNCTION sf_lv_state(s bigint[]) RETURNS text LANGUAGE plpgsql AS $$
