@@ -171,8 +171,9 @@ BEGIN
     FOREACH r IN ARRAY coalesce(rows, '{}') LOOP
         FOR k, x IN SELECT * FROM jsonb_each(r) LOOP
             CONTINUE WHEN jsonb_typeof(x) = 'null' OR k IN ('stage', 'step');
-            -- the revenue readers' month columns are dates (valid ones: the type says so)
-            IF k IN ('month', 'cohort') THEN
+            -- the revenue readers' month columns are dates (valid ones: the type
+            -- says so); split_target's month is a number, checked below
+            IF k IN ('month', 'cohort') AND NOT (k = 'month' AND jsonb_typeof(x) = 'number') THEN
                 IF jsonb_typeof(x) <> 'string' OR (x #>> '{}')::date IS NULL THEN
                     RETURN format('column %s is %s', k, x);
                 END IF;
