@@ -97,7 +97,31 @@ CREATE TYPE gammagamma_model_kpis AS (
     converged pg_catalog.bool);
 COMMENT ON TYPE gammagamma_model_kpis IS 'every accessor of a gammagamma_model, one column each: the parameters and the fit''s log-likelihood, repeat buyers, iterations and convergence (NULL log-likelihood and convergence for a model made from parameters; the result of kpis(gammagamma_model))';
 
--- @foreach T = deal_summary | order_summary | stage_funnel | stage_times | stage_history | activity_summary | response_time | lead_followup | followup_summary | rfm | bgnbd_model | gammagamma_model
+-- the revenue family (src/revenue/): revenue_summary
+CREATE TYPE mrr_movement AS (
+    month pg_catalog.date, mrr pg_catalog.numeric, arr pg_catalog.numeric, customers pg_catalog.int8,
+    new_mrr pg_catalog.numeric, expansion_mrr pg_catalog.numeric, contraction_mrr pg_catalog.numeric,
+    churned_mrr pg_catalog.numeric, reactivation_mrr pg_catalog.numeric,
+    new_customers pg_catalog.int8, expansion_customers pg_catalog.int8, contraction_customers pg_catalog.int8,
+    churned_customers pg_catalog.int8, reactivated_customers pg_catalog.int8,
+    net_new_mrr pg_catalog.numeric, quick_ratio pg_catalog.float8);
+COMMENT ON TYPE mrr_movement IS 'one month of the MRR waterfall, as a row of mrr_movements(summary)';
+CREATE TYPE revenue_cohort AS (
+    cohort pg_catalog.date, months_since pg_catalog.int4, cohort_customers pg_catalog.int8,
+    customers pg_catalog.int8, customer_retention pg_catalog.float8,
+    cohort_mrr pg_catalog.numeric, mrr pg_catalog.numeric, mrr_retention pg_catalog.float8);
+COMMENT ON TYPE revenue_cohort IS 'one cell of the cohort matrix, as a row of cohort_retention(summary)';
+CREATE TYPE revenue_summary_kpis AS (
+    from_month pg_catalog.date, to_month pg_catalog.date, series_count pg_catalog.int8, skipped_rows pg_catalog.int8,
+    customers pg_catalog.int8, mrr pg_catalog.numeric, arr pg_catalog.numeric, arpa pg_catalog.numeric,
+    period_arpa pg_catalog.numeric, new_customers pg_catalog.int8,
+    gross_revenue_churn pg_catalog.float8, net_revenue_churn pg_catalog.float8, nrr pg_catalog.float8, grr pg_catalog.float8,
+    customer_churn_rate pg_catalog.float8, customer_retention_rate pg_catalog.float8, upsell_rate pg_catalog.float8,
+    quick_ratio pg_catalog.float8, saas_ltv pg_catalog.numeric,
+    movements mrr_movement[], cohorts revenue_cohort[]);
+COMMENT ON TYPE revenue_summary_kpis IS 'a revenue_summary as one record: its first and last month, series_count and skipped_rows; paying_customers, mrr, arr and arpa of the last month (to_month); arpa (as period_arpa), new_customers and the period ratios and saas_ltv over the whole range (from_month, to_month); the months as mrr_movement[] (the rows of mrr_movements) and the cohort matrix as revenue_cohort[] (the rows of cohort_retention) (the result of kpis(revenue_summary))';
+
+-- @foreach T = deal_summary | order_summary | stage_funnel | stage_times | stage_history | activity_summary | response_time | lead_followup | followup_summary | revenue_summary | rfm | bgnbd_model | gammagamma_model
 CREATE FUNCTION kpis(@T@) RETURNS @T@_kpis
     AS 'MODULE_PATHNAME', '@T@_kpis' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION kpis(@T@) IS 'every accessor of a @T@ in one record (SELECT (kpis(s)).*), for reporting tools';

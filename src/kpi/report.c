@@ -129,6 +129,24 @@ kpi_report_call2(PGFunction fn, Datum arg0, Datum arg1, bool *isnull)
 }
 
 Datum
+kpi_report_call3(PGFunction fn, Datum arg0, Datum arg1, Datum arg2, bool *isnull)
+{
+	LOCAL_FCINFO(call, 3);
+	Datum		result;
+
+	InitFunctionCallInfoData(*call, NULL, 3, InvalidOid, NULL, NULL);
+	call->args[0].value = arg0;
+	call->args[0].isnull = false;
+	call->args[1].value = arg1;
+	call->args[1].isnull = false;
+	call->args[2].value = arg2;
+	call->args[2].isnull = false;
+	result = fn(call);
+	*isnull = call->isnull;
+	return result;
+}
+
+Datum
 kpi_report_rows(TupleDesc desc, int attno, int nrows, int ncols, const Datum *values, const bool *nulls)
 {
 	Oid			elemtype = get_element_type(TupleDescAttr(desc, attno)->atttypid);

@@ -41,6 +41,7 @@ extern Datum kpi_report(FunctionCallInfo fcinfo, KpiReportForm form, const char 
  */
 extern Datum kpi_report_call(PGFunction fn, Datum arg, bool *isnull);
 extern Datum kpi_report_call2(PGFunction fn, Datum arg0, Datum arg1, bool *isnull);
+extern Datum kpi_report_call3(PGFunction fn, Datum arg0, Datum arg1, Datum arg2, bool *isnull);
 
 /*
  * Column attno (0-based) of desc is an array of a composite type: an array

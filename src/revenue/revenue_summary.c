@@ -36,6 +36,7 @@
  * O(N) per paying month for the pairs.
  */
 #include "revenue/revenue.h"
+#include "kpi/report.h"
 
 #include "common/int.h"
 #include "datatype/timestamp.h"
@@ -886,41 +887,50 @@ ratio128(int128 num, int128 den)
 PG_FUNCTION_INFO_V1(revenue_summary_movements);
 
 /*
- * mrr_movements(summary): one row per month: month, mrr, arr, customers,
- * the five amounts and counts, net_new_mrr, quick_ratio.
+ * The row of month m (index) of mrr_movements(summary): month, mrr, arr,
+ * customers, the five amounts and counts, net_new_mrr, quick_ratio.
+ * mrr_movements() and kpis() both read these rows, so they cannot disagree.
  */
-#define MOVEMENT_COLUMNS 17
+#define MOVEMENT_COLUMNS 16
+static void
+rs_movement_row(const RevenueSummary *s, int m, Datum *values, bool *nulls)
+{
+	MonthCell  *c = &RS_MONTHS(s)[m];
+	int128		up = c->amount[MV_NEW] + c->amount[MV_EXPANSION] + c->amount[MV_REACTIVATION];
+	int128		down = c->amount[MV_CHURN] + c->amount[MV_CONTRACTION];
+	int			col = 0;
+
+	memset(nulls, 0, sizeof(bool) * MOVEMENT_COLUMNS);
+	values[col++] = revenue_month_date(s->from_month + m);
+	values[col++] = money(s, c->mrr);
+	values[col++] = money(s, c->mrr * 12);
+	values[col++] = Int64GetDatum(c->customers);
+	for (int k = 0; k < MV_COUNT; k++)
+		values[col++] = money(s, c->amount[k]);
+	for (int k = 0; k < MV_COUNT; k++)
+		values[col++] = Int64GetDatum(c->count[k]);
+	values[col++] = money(s, up - down);
+	if (down == 0)
+		nulls[col] = true, values[col++] = (Datum) 0;
+	else
+		values[col++] = Float8GetDatum(ratio128(up, down));
+	Assert(col == MOVEMENT_COLUMNS);
+}
+
+/* mrr_movements(summary): the rows of rs_movement_row(), one per month */
 Datum
 revenue_summary_movements(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	RevenueSummary *s = rs_reader(fcinfo, "mrr_movements");
-	MonthCell  *mc = RS_MONTHS(s);
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (int m = 0; m < s->nmonths; m++)
 	{
 		Datum		values[MOVEMENT_COLUMNS];
-		bool		nulls[MOVEMENT_COLUMNS] = {0};
-		MonthCell  *c = &mc[m];
-		int128		up = c->amount[MV_NEW] + c->amount[MV_EXPANSION] + c->amount[MV_REACTIVATION];
-		int128		down = c->amount[MV_CHURN] + c->amount[MV_CONTRACTION];
-		int			col = 0;
+		bool		nulls[MOVEMENT_COLUMNS];
 
-		values[col++] = revenue_month_date(s->from_month + m);
-		values[col++] = money(s, c->mrr);
-		values[col++] = money(s, c->mrr * 12);
-		values[col++] = Int64GetDatum(c->customers);
-		for (int k = 0; k < MV_COUNT; k++)
-			values[col++] = money(s, c->amount[k]);
-		for (int k = 0; k < MV_COUNT; k++)
-			values[col++] = Int64GetDatum(c->count[k]);
-		values[col++] = money(s, up - down);
-		if (down == 0)
-			nulls[col++] = true;
-		else
-			values[col++] = Float8GetDatum(ratio128(up, down));
-		Assert(col == MOVEMENT_COLUMNS);
+		rs_movement_row(s, m, values, nulls);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
@@ -1187,45 +1197,138 @@ revenue_summary_skipped(PG_FUNCTION_ARGS)
 }
 
 /*
- * cohort_retention(summary): per cohort (first month with MRR > 0, inside
- * the range) and month since (0 ..): the cohort's customers, those paying
- * then and the share, the cohort's starting MRR, its MRR then and the share.
+ * The rows of cohort_retention(summary): per cohort (first month with MRR >
+ * 0, inside the range) and month since (0 ..): the cohort's customers,
+ * those paying then and the share, the cohort's starting MRR, its MRR then
+ * and the share.  With values == NULL only counts them; else fills
+ * values/nulls (COHORT_COLUMNS per row).  cohort_retention() and kpis()
+ * both read these rows, so they cannot disagree.
  */
 #define COHORT_COLUMNS 8
-Datum
-revenue_summary_cohorts(PG_FUNCTION_ARGS)
+static int
+rs_cohort_rows(const RevenueSummary *s, Datum *values, bool *nulls)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	RevenueSummary *s = rs_reader(fcinfo, "cohort_retention");
 	CohortCell *cc = RS_COHORT(s);
 	int			n = s->nmonths;
+	int			r = 0;
 
-	InitMaterializedSRF(fcinfo, 0);
 	for (int c = 0; c < n; c++)
 	{
 		CohortCell *base = &cc[pair_index(n, c, c)];
 
 		if (base->customers == 0)
 			continue;
-		for (int j = c; j < n; j++)
+		for (int j = c; j < n; j++, r++)
 		{
 			CohortCell *q = &cc[pair_index(n, c, j)];
-			Datum		values[COHORT_COLUMNS];
-			bool		nulls[COHORT_COLUMNS] = {0};
+			Datum	   *v;
+			bool	   *nl;
 
-			values[0] = revenue_month_date(s->from_month + c);
-			values[1] = Int32GetDatum(j - c);
-			values[2] = Int64GetDatum(base->customers);
-			values[3] = Int64GetDatum(q->customers);
-			values[4] = Float8GetDatum((double) q->customers / (double) base->customers);
-			values[5] = money(s, base->mrr);
-			values[6] = money(s, q->mrr);
-			values[7] = Float8GetDatum(ratio128(q->mrr, base->mrr));
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			if (values == NULL)
+				continue;
+			v = values + (Size) r * COHORT_COLUMNS;
+			nl = nulls + (Size) r * COHORT_COLUMNS;
+			memset(nl, 0, sizeof(bool) * COHORT_COLUMNS);
+			v[0] = revenue_month_date(s->from_month + c);
+			v[1] = Int32GetDatum(j - c);
+			v[2] = Int64GetDatum(base->customers);
+			v[3] = Int64GetDatum(q->customers);
+			v[4] = Float8GetDatum((double) q->customers / (double) base->customers);
+			v[5] = money(s, base->mrr);
+			v[6] = money(s, q->mrr);
+			v[7] = Float8GetDatum(ratio128(q->mrr, base->mrr));
 		}
 	}
+	return r;
+}
+
+/* cohort_retention(summary): the rows of rs_cohort_rows() */
+Datum
+revenue_summary_cohorts(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	RevenueSummary *s = rs_reader(fcinfo, "cohort_retention");
+	int			nrows = rs_cohort_rows(s, NULL, NULL);
+	Datum	   *values = palloc(sizeof(Datum) * COHORT_COLUMNS * Max(nrows, 1));
+	bool	   *nulls = palloc(sizeof(bool) * COHORT_COLUMNS * Max(nrows, 1));
+
+	InitMaterializedSRF(fcinfo, 0);
+	rs_cohort_rows(s, values, nulls);
+	for (int r = 0; r < nrows; r++)
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc,
+							 values + (Size) r * COHORT_COLUMNS, nulls + (Size) r * COHORT_COLUMNS);
 	return (Datum) 0;
 }
+
+/* ---- kpis(revenue_summary), revenue_summary::json and ::jsonb (kpi/report.h) ---- */
+
+/*
+ * The columns of revenue_summary_kpis, in order: the range, the readers
+ * that take only the summary, the month readers at to_month (the last
+ * month), the period readers over (from_month, to_month), the movements
+ * and the cohorts.
+ */
+static const char *const rs_columns[] = {
+	"from_month", "to_month", "series_count", "skipped_rows",
+	"customers", "mrr", "arr", "arpa",
+	"period_arpa", "new_customers", "gross_revenue_churn", "net_revenue_churn", "nrr", "grr",
+	"customer_churn_rate", "customer_retention_rate", "upsell_rate", "quick_ratio", "saas_ltv",
+	"movements", "cohorts"
+};
+static const PGFunction rs_summary_readers[] = {
+	revenue_summary_series, revenue_summary_skipped
+};
+static const PGFunction rs_month_readers[] = {
+	revenue_summary_customers, revenue_summary_mrr, revenue_summary_arr, revenue_summary_arpa
+};
+static const PGFunction rs_period_readers[] = {
+	revenue_summary_arpa_period, revenue_summary_new_customers, revenue_summary_gross_revenue_churn,
+	revenue_summary_net_revenue_churn, revenue_summary_nrr, revenue_summary_grr,
+	revenue_summary_customer_churn_rate, revenue_summary_customer_retention_rate,
+	revenue_summary_upsell_rate, revenue_summary_quick_ratio, revenue_summary_ltv
+};
+StaticAssertDecl(lengthof(rs_columns) == 2 + lengthof(rs_summary_readers) + lengthof(rs_month_readers) +
+				 lengthof(rs_period_readers) + 2, "one reader per column but the range and the arrays");
+
+static void
+rs_fill(FunctionCallInfo fcinfo, TupleDesc desc, Datum *values, bool *nulls)
+{
+	/* read (and validate) once: the readers read the same copy */
+	RevenueSummary *s = rs_reader(fcinfo, "kpis");
+	Datum		d = PointerGetDatum(s);
+	Datum		from = revenue_month_date(s->from_month);
+	Datum		to = revenue_month_date(s->from_month + s->nmonths - 1);
+	int			col = 0;
+	int			nrows;
+	Datum	   *rv;
+	bool	   *rn;
+
+	values[col++] = from;
+	values[col++] = to;
+	for (int i = 0; i < (int) lengthof(rs_summary_readers); i++, col++)
+		values[col] = kpi_report_call(rs_summary_readers[i], d, &nulls[col]);
+	for (int i = 0; i < (int) lengthof(rs_month_readers); i++, col++)
+		values[col] = kpi_report_call2(rs_month_readers[i], d, to, &nulls[col]);
+	for (int i = 0; i < (int) lengthof(rs_period_readers); i++, col++)
+		values[col] = kpi_report_call3(rs_period_readers[i], d, from, to, &nulls[col]);
+
+	rv = palloc(sizeof(Datum) * MOVEMENT_COLUMNS * s->nmonths);
+	rn = palloc(sizeof(bool) * MOVEMENT_COLUMNS * s->nmonths);
+	for (int m = 0; m < s->nmonths; m++)
+		rs_movement_row(s, m, rv + (Size) m * MOVEMENT_COLUMNS, rn + (Size) m * MOVEMENT_COLUMNS);
+	values[col] = kpi_report_rows(desc, col, s->nmonths, MOVEMENT_COLUMNS, rv, rn);
+	col++;
+
+	nrows = rs_cohort_rows(s, NULL, NULL);
+	rv = palloc(sizeof(Datum) * COHORT_COLUMNS * Max(nrows, 1));
+	rn = palloc(sizeof(bool) * COHORT_COLUMNS * Max(nrows, 1));
+	rs_cohort_rows(s, rv, rn);
+	values[col] = kpi_report_rows(desc, col, nrows, COHORT_COLUMNS, rv, rn);
+	col++;
+	Assert(col == (int) lengthof(rs_columns));
+}
+
+KPI_REPORT_FUNCTIONS(revenue_summary, "revenue_summary_kpis", rs_columns, rs_fill);
 
 /* ---- scalars: acquisition economics ---- */
 
