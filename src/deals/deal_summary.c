@@ -65,6 +65,10 @@ ds_broken(const void *value)
 		return "Unsupported format version.";
 	if (s->time_kind > DS_TIME_UNKNOWN)
 		return "Unknown time kind.";
+	/* the counts first: the checks below add them (no overflow once these hold) */
+	if (s->deals < 0 || s->won < 0 || s->lost < 0 || s->won > s->deals ||
+		s->lost > s->deals - s->won)
+		return "Counts must be non-negative and won + lost must not exceed deals.";
 	if (s->skipped < 0 || s->skipped > s->won + s->lost)
 		return "The skipped rows must be between 0 and the decided deals.";
 	if (s->time_rows < 0 || s->time_rows > s->deals)
@@ -74,9 +78,6 @@ ds_broken(const void *value)
 		return "A summary has a time kind exactly when it has rows with a time, and its sales cycle and skipped rows are among them.";
 	if (s->scale < 0 || s->scale > KPI_MAX_SCALE)
 		return "Storage scale out of range.";
-	if (s->deals < 0 || s->won < 0 || s->lost < 0 || s->won > s->deals ||
-		s->lost > s->deals - s->won)
-		return "Counts must be non-negative and won + lost must not exceed deals.";
 	if (s->cycle_n < 0 || s->cycle_n > s->won || s->cycle_us < 0 ||
 		(s->cycle_n == 0 && s->cycle_us != 0))
 		return "The sales cycle count must be between 0 and won, and its sum non-negative (0 when the count is 0).";

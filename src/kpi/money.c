@@ -38,7 +38,9 @@ pow10_table(void)
 		for (int i = 0; i <= KPI_MAX_SCALE; i++)
 		{
 			pow10_128[i] = v;
-			v *= 10;
+			/* not after the last: 10^(KPI_MAX_SCALE + 1) does not fit (UBSan) */
+			if (i < KPI_MAX_SCALE)
+				v *= 10;
 		}
 		pow10_ready = true;
 	}
