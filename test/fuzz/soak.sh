@@ -20,7 +20,16 @@ state_mutants=${2:-200000}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 iters=${FUZZ_ROUND_ITERATIONS:-5000}
 seed0=${FUZZ_SEED:-$(( $(date +%s) % 100000000 ))}
-per_round=$(( iters * 12 ))
+# one round: iters random mutants per type and per format (text, binary) of
+# every type io_fuzz fuzzes (FUZZ_TYPES, else its ALL_TYPES)
+ntypes=$(FUZZ_TYPES_ARG="${FUZZ_TYPES:-}" python3 -c '
+import ast, os, sys
+src = open(sys.argv[1]).read()
+types = next(ast.literal_eval(n.value) for n in ast.parse(src).body
+             if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "ALL_TYPES")
+sel = [t for t in os.environ["FUZZ_TYPES_ARG"].split(",") if t.strip()]
+print(len(sel) if sel else len(types))' "$(dirname "$0")/io_fuzz.py")
+per_round=$(( iters * ntypes * 2 ))
 rounds=$(( (mutants + per_round - 1) / per_round ))
 work=$(mktemp -d /tmp/kpi_fuzz_soak.XXXXXX)
 trap 'rm -rf "$work"' EXIT
