@@ -98,52 +98,45 @@ kpi_report(FunctionCallInfo fcinfo, KpiReportForm form, const char *typname,
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(text_to_cstring(DatumGetTextPP(json)))));
 }
 
-Datum
-kpi_report_call(PGFunction fn, Datum arg, bool *isnull)
+/* fn(args[0..nargs-1]) without flinfo; NULL results included */
+static Datum
+report_call(PGFunction fn, int nargs, const Datum *args, bool *isnull)
 {
-	LOCAL_FCINFO(call, 1);
+	LOCAL_FCINFO(call, 3);
 	Datum		result;
 
-	InitFunctionCallInfoData(*call, NULL, 1, InvalidOid, NULL, NULL);
-	call->args[0].value = arg;
-	call->args[0].isnull = false;
+	Assert(nargs <= 3);
+	InitFunctionCallInfoData(*call, NULL, nargs, InvalidOid, NULL, NULL);
+	for (int i = 0; i < nargs; i++)
+	{
+		call->args[i].value = args[i];
+		call->args[i].isnull = false;
+	}
 	result = fn(call);
 	*isnull = call->isnull;
 	return result;
+}
+
+Datum
+kpi_report_call(PGFunction fn, Datum arg, bool *isnull)
+{
+	return report_call(fn, 1, &arg, isnull);
 }
 
 Datum
 kpi_report_call2(PGFunction fn, Datum arg0, Datum arg1, bool *isnull)
 {
-	LOCAL_FCINFO(call, 2);
-	Datum		result;
+	Datum		args[2] = {arg0, arg1};
 
-	InitFunctionCallInfoData(*call, NULL, 2, InvalidOid, NULL, NULL);
-	call->args[0].value = arg0;
-	call->args[0].isnull = false;
-	call->args[1].value = arg1;
-	call->args[1].isnull = false;
-	result = fn(call);
-	*isnull = call->isnull;
-	return result;
+	return report_call(fn, 2, args, isnull);
 }
 
 Datum
 kpi_report_call3(PGFunction fn, Datum arg0, Datum arg1, Datum arg2, bool *isnull)
 {
-	LOCAL_FCINFO(call, 3);
-	Datum		result;
+	Datum		args[3] = {arg0, arg1, arg2};
 
-	InitFunctionCallInfoData(*call, NULL, 3, InvalidOid, NULL, NULL);
-	call->args[0].value = arg0;
-	call->args[0].isnull = false;
-	call->args[1].value = arg1;
-	call->args[1].isnull = false;
-	call->args[2].value = arg2;
-	call->args[2].isnull = false;
-	result = fn(call);
-	*isnull = call->isnull;
-	return result;
+	return report_call(fn, 3, args, isnull);
 }
 
 Datum

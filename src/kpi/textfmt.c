@@ -3,6 +3,8 @@
  */
 #include "kpi/kpi.h"
 
+#include "common/int.h"
+
 void
 kpi_kv_fail(KvParser *kv, const char *detail)
 {
@@ -153,13 +155,19 @@ kpi_kv_opt_int64(KvParser *kv, const char *key, int64 min, int64 max, int64 *v)
 void
 kpi_kv_decimal(KvParser *kv, const char *key, int128 *v, int *scale)
 {
+	kpi_kv_key(kv, key);
+	kpi_kv_decimal_value(kv, v, scale);
+}
+
+void
+kpi_kv_decimal_value(KvParser *kv, int128 *v, int *scale)
+{
 	bool		neg = false;
 	int128		acc = 0;
 	int			nd = 0;
 	int			sc = 0;
 	bool		frac = false;
 
-	kpi_kv_key(kv, key);
 	if (*kv->p == '-')
 	{
 		neg = true;
@@ -265,4 +273,24 @@ kpi_kv_append_string(StringInfo buf, const char *s)
 		appendStringInfoChar(buf, *s);
 	}
 	appendStringInfoChar(buf, '"');
+}
+
+/*
+ * An exact time in microseconds, 0 .. 2^64 - 1 (a total can pass 2^63),
+ * after optional spaces: the exact values of stage_times and response_time.
+ */
+uint64
+kpi_kv_exact_usec(KvParser *kv)
+{
+	uint64		v = 0;
+	int			nd = 0;
+
+	while (*kv->p == ' ')
+		kv->p++;
+	for (; *kv->p >= '0' && *kv->p <= '9'; kv->p++, nd++)
+		if (pg_mul_u64_overflow(v, 10, &v) || pg_add_u64_overflow(v, (uint64) (*kv->p - '0'), &v))
+			kpi_kv_fail(kv, "Exact time out of range");
+	if (nd == 0)
+		kpi_kv_fail(kv, "Expected an exact time in microseconds");
+	return v;
 }

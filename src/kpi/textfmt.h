@@ -37,6 +37,10 @@ extern int64 kpi_kv_int64(KvParser *kv, const char *key, int64 min);
 extern bool kpi_kv_opt_int64(KvParser *kv, const char *key, int64 min, int64 max, int64 *v);
 /* "key=D": an exact decimal and its scale */
 extern void kpi_kv_decimal(KvParser *kv, const char *key, int128 *v, int *scale);
+/* the same, without the key: a decimal number at the parser's position */
+extern void kpi_kv_decimal_value(KvParser *kv, int128 *v, int *scale);
+/* an exact time in microseconds (0 .. 2^64 - 1), after optional spaces */
+extern uint64 kpi_kv_exact_usec(KvParser *kv);
 /* "key=D" with D a whole number (of microseconds); not_whole: the error, NULL for the usual one */
 extern int128 kpi_kv_micros(KvParser *kv, const char *key, const char *not_whole);
 /* "key=word": the index of the longest of words[0..n-1] found there; expected: the error */

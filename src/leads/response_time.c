@@ -439,23 +439,6 @@ PG_FUNCTION_INFO_V1(response_time_out);
 PG_FUNCTION_INFO_V1(response_time_recv);
 PG_FUNCTION_INFO_V1(response_time_send);
 
-/* an exact time: microseconds, 0 .. 2^64 - 1 */
-static uint64
-rt_exact_number(KvParser *kv)
-{
-	uint64		v = 0;
-	int			nd = 0;
-
-	while (*kv->p == ' ')
-		kv->p++;
-	for (; *kv->p >= '0' && *kv->p <= '9'; kv->p++, nd++)
-		if (pg_mul_u64_overflow(v, 10, &v) || pg_add_u64_overflow(v, (uint64) (*kv->p - '0'), &v))
-			kpi_kv_fail(kv, "Exact time out of range");
-	if (nd == 0)
-		kpi_kv_fail(kv, "Expected an exact time in microseconds");
-	return v;
-}
-
 /*
  * (version=1,time=timestamptz,sla_us=N,leads=N,answered=N,within_sla=N,
  *  skipped=N,sum_us=N,hist=[bucket:count,...],exact=[us,...])
@@ -515,7 +498,7 @@ response_time_in(PG_FUNCTION_ARGS)
 		{
 			if (nexact == RT_EXACT_MAX)
 				kpi_kv_fail(&kv, "Too many exact times");
-			exact[nexact++] = rt_exact_number(&kv);
+			exact[nexact++] = kpi_kv_exact_usec(&kv);
 		} while (kpi_kv_more(&kv));
 	}
 	kpi_kv_char(&kv, ']');

@@ -90,43 +90,9 @@ revenue_kv_month(KvParser *kv)
 void
 revenue_kv_decimal(KvParser *kv, int128 *v, int *scale)
 {
-	bool		neg = false;
-	int128		acc = 0;
-	int			nd = 0;
-	int			sc = 0;
-	bool		frac = false;
-
 	while (*kv->p == ' ')
 		kv->p++;
-	if (*kv->p == '-')
-	{
-		neg = true;
-		kv->p++;
-	}
-	for (;; kv->p++)
-	{
-		char		c = *kv->p;
-
-		if (c == '.' && !frac)
-		{
-			frac = true;
-			continue;
-		}
-		if (c < '0' || c > '9')
-			break;
-		if (__builtin_mul_overflow(acc, (int128) 10, &acc) ||
-			__builtin_add_overflow(acc, (int128) (c - '0'), &acc))
-			kpi_kv_fail(kv, "Decimal out of range");
-		nd++;
-		if (frac)
-			sc++;
-	}
-	if (nd == 0 || (frac && sc == 0))
-		kpi_kv_fail(kv, "Expected a decimal number");
-	if (sc > KPI_MAX_SCALE)
-		kpi_kv_fail(kv, "Too many decimal places");
-	*v = neg ? -acc : acc;
-	*scale = sc;
+	kpi_kv_decimal_value(kv, v, scale);
 }
 
 /* ---- the value ---- */

@@ -850,23 +850,6 @@ parts_build(const TimesParts *tp)
 	return t;
 }
 
-/* an exact time: microseconds, 0 .. 2^64 - 1 (a deal's total can pass 2^63) */
-static uint64
-exact_number(KvParser *kv)
-{
-	uint64		v = 0;
-	int			nd = 0;
-
-	while (*kv->p == ' ')
-		kv->p++;
-	for (; *kv->p >= '0' && *kv->p <= '9'; kv->p++, nd++)
-		if (pg_mul_u64_overflow(v, 10, &v) || pg_add_u64_overflow(v, (uint64) (*kv->p - '0'), &v))
-			kpi_kv_fail(kv, "Exact time out of range");
-	if (nd == 0)
-		kpi_kv_fail(kv, "Expected an exact time in microseconds");
-	return v;
-}
-
 /*
  * (version=2,time=timestamptz,as_of=N|none,stale_after=N|none,deals=N,outside=N,
  *  stages=[("lead",visits=N,exited=N,exited_us=N,current=N,current_us=N,stale=N,
@@ -941,7 +924,7 @@ stage_times_in(PG_FUNCTION_ARGS)
 				{
 					if (tp.nexact[tp.nstages] == TIMES_EXACT_MAX)
 						kpi_kv_fail(&kv, "Too many exact times");
-					tp.exact[tp.nstages][tp.nexact[tp.nstages]++] = exact_number(&kv);
+					tp.exact[tp.nstages][tp.nexact[tp.nstages]++] = kpi_kv_exact_usec(&kv);
 				} while (kpi_kv_more(&kv));
 			}
 			kpi_kv_char(&kv, ']');
