@@ -217,7 +217,7 @@ CREATE FUNCTION ref_clv(bg bgnbd_model, gg gammagamma_model, x int8, t_x float8,
          * sum((ref_expected(bg, k, x, t_x, "T") - CASE WHEN k = 1 THEN 0 ELSE ref_expected(bg, k - 1, x, t_x, "T") END) / (1 + d) ^ k)
   FROM generate_series(1, h) k $$;
 SELECT id, frequency(r) AS x, round(recency(r)::numeric, 2) AS t_x, round(customer_age(r)::numeric, 2) AS "T",
-       mean_repeat_spend(r), round(predicted_clv(bg, gg, r, 52, 0.15 / 52)::numeric, 4) AS clv_52,
+       mean_repeat_spend(r), round(predicted_clv(bg, gg, r, 52, 0.15 / 52)::numeric, 2) AS clv_52,
        abs(predicted_clv(bg, gg, r, 52, 0.15 / 52) - ref_clv(bg, gg, frequency(r), recency(r), customer_age(r), coalesce(mean_repeat_spend(r), 0)::float8, 52, 0.15 / 52))
            <= 1e-9 * predicted_clv(bg, gg, r, 52, 0.15 / 52) AS equal_ref,
        predicted_clv(bg, gg, r, 52, 0.15 / 52) = predicted_clv(bg, gg, frequency(r), recency(r), customer_age(r), coalesce(mean_repeat_spend(r), 0)::float8, 52, 0.15 / 52) AS forms_equal
@@ -249,9 +249,16 @@ SELECT gammagamma_expected_spend(gammagamma_model(2, 0.5, 10), 0, 0) AS no_mean,
 -- degenerate fits: empty input NULL; nobody repeats: finite, flagged not converged
 SELECT bgnbd_fit(r) IS NULL AS empty_bgnbd, gammagamma_fit(r) IS NULL AS empty_gg FROM cdnow_rfm WHERE false;
 SELECT gammagamma_fit(r) IS NULL AS gg_no_repeat_buyers FROM cdnow_rfm WHERE frequency(r) = 0;
+-- (terse: the iteration count in the DETAIL depends on the platform's libm)
+\set VERBOSITY terse
 SELECT converged(m) AS converged, customers(m), r(m) > 0 AND alpha(m) > 0 AND a(m) > 0 AND b(m) > 0 AS finite_positive
 FROM (SELECT bgnbd_fit(0, 0, t) AS m FROM generate_series(1, 30) t) s;
+\set VERBOSITY default
+-- one customer: whether the optimiser meets its tolerance depends on the
+-- platform's libm (it does on Debian 12, not on sid); finite either way
+SET client_min_messages = error;
 SELECT customers(m), r(m) > 0 AS positive FROM (SELECT bgnbd_fit(3, 10, 20) AS m) s;
+RESET client_min_messages;
 
 -- rfm rules: same-day orders are one purchase, the first excluded from the spend,
 -- the calibration end inclusive, later orders ignored, NULLs ignored

@@ -255,8 +255,10 @@ bgnbd_fit_final(PG_FUNCTION_ARGS)
 	m->ll = -opt.f * d.customers;
 	if (!(opt.converged))
 		ereport(WARNING,
-				(errmsg("bgnbd_fit: the fit did not converge after " INT64_FORMAT " iterations", opt.iterations),
-				 errdetail("The model is returned with converged(model) = false."),
+				(errcode(ERRCODE_WARNING),
+				 errmsg("bgnbd_fit: the fit did not converge"),
+				 errdetail("After " INT64_FORMAT " iterations; the model is returned with converged(model) = false.",
+						   opt.iterations),
 				 errhint("Too few customers, or no repeat purchases, leave the parameters undetermined.")));
 	PG_RETURN_POINTER(m);
 }
