@@ -19,6 +19,10 @@ SELECT pacing(40000, 100000, date '2026-01-01', date '2026-02-01', date '2026-01
        pacing(95, 100, date '2026-01-01', date '2026-02-01', date '2026-02-01') AS at_end;
 SELECT period_elapsed(date '2026-01-01', date '2026-02-01', date '2026-01-11') * 31 AS days_of_31,
        period_elapsed(timestamptz '2026-01-01 00:00+00', timestamptz '2026-01-02 00:00+00', timestamptz '2026-01-01 06:00+00') AS quarter_day;
+-- the widest period of timestamps (found by the state fuzzer: end - start passes the
+-- int64 range of microseconds, and the share came out negative); plain SQL in numeric
+SELECT abs(period_elapsed(s, e, t) - ((extract(epoch FROM t) - extract(epoch FROM s)) / (extract(epoch FROM e) - extract(epoch FROM s)))::float8) < 1e-12 AS widest_period
+FROM (VALUES (timestamp '4714-11-24 00:00:00 BC', timestamp '294276-12-31 23:59:59.999999', timestamp '2024-01-01')) v(s, e, t);
 -- seasonal weights per calendar month: a quarter weighted 1, 1, 2; at 15 February
 -- (14 of February's 28 days) the expected share is (1 + 1 * 14/28) / 4 = 0.375
 SELECT period_elapsed(date '2026-01-01', date '2026-04-01', date '2026-02-15', ARRAY[1, 1, 2]) AS seasonal_share,

@@ -134,7 +134,8 @@ targets_elapsed(FunctionCallInfo fcinfo, int first, int wargno, TimeKind kind, c
 						   targets_time_text(PG_GETARG_DATUM(first + 1), kind)),
 				 errhint("Pass an as_of between period_start and period_end, e.g. LEAST(now(), period_end).")));
 	if (wargno < 0)
-		return (double) (t - s) / (double) (e - s);
+		/* in int128: e - s passes the int64 range for periods of ~292,000 years */
+		return (double) ((int128) t - s) / (double) ((int128) e - s);
 
 	n = targets_weights(PG_GETARG_ARRAYTYPE_P(wargno), fname, &w, &wsc);
 	if (targets_plus_months(s, kind, n) != e)
@@ -153,7 +154,8 @@ targets_elapsed(FunctionCallInfo fcinfo, int first, int wargno, TimeKind kind, c
 	{
 		hi = targets_plus_months(s, kind, i + 1);
 		if (t < hi)
-			return ((double) before + (double) w[i] * ((double) (t - lo) / (double) (hi - lo))) / (double) total;
+			return ((double) before + (double) w[i] * ((double) ((int128) t - lo) / (double) ((int128) hi - lo))) /
+				(double) total;
 		before += w[i];
 		lo = hi;
 	}
