@@ -229,6 +229,21 @@ revenue_series_canonical(const MrrSeries *s, const char *fname)
 	q->skipped = s->skipped;
 	memcpy(q->points, tmp, sizeof(MrrPoint) * n);
 	pfree(tmp);
+	/*
+	 * Valid parts can add up to an MRR beyond 128 bits (found by the fuzzer:
+	 * a series merged with itself): out of range (22003), not an invalid value
+	 */
+	{
+		int128		level = 0;
+
+		for (int i = 0; i < n; i++)
+			if (__builtin_add_overflow(level, q->points[i].delta, &level) || level == KPI_INT128_MIN)
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("%s: MRR out of range for exact accumulation", fname),
+						 errdetail("The MRR of a month passes the 128-bit range of exact sums."),
+						 errhint("Round the amounts to the precision you need, e.g. round(monthly_amount, 2).")));
+	}
 	kpi_check_value(mrr_series_broken(q), fname, MRR_SERIES_TYPNAME);
 	return q;
 }
