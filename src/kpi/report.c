@@ -28,16 +28,21 @@ static void
 report_check_desc(TupleDesc desc, const char *typname, const char *const *columns, int ncolumns)
 {
 	if (desc->natts != ncolumns)
-		elog(ERROR, "sales_kpi: type %s has %d columns, the extension's library expects %d "
-			 "(the library and the installed SQL objects are of different versions?)",
-			 typname, desc->natts, ncolumns);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("sales_kpi: type %s has %d columns, the extension's library expects %d",
+						typname, desc->natts, ncolumns),
+				 errhint("The library and the installed SQL objects are of different versions, or the type was altered: run ALTER EXTENSION sales_kpi UPDATE, or reinstall the extension.")));
 	for (int i = 0; i < ncolumns; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
 		if (att->attisdropped || strcmp(NameStr(att->attname), columns[i]) != 0)
-			elog(ERROR, "sales_kpi: column %d of type %s is \"%s\", the extension's library expects \"%s\"",
-				 i + 1, typname, att->attisdropped ? "(dropped)" : NameStr(att->attname), columns[i]);
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("sales_kpi: column %d of type %s is \"%s\", the extension's library expects \"%s\"",
+							i + 1, typname, att->attisdropped ? "(dropped)" : NameStr(att->attname), columns[i]),
+					 errhint("The library and the installed SQL objects are of different versions, or the type was altered: run ALTER EXTENSION sales_kpi UPDATE, or reinstall the extension.")));
 	}
 }
 
@@ -57,7 +62,10 @@ report_desc_by_name(FunctionCallInfo fcinfo, const char *typname)
 	nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
 	typid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(typname), ObjectIdGetDatum(nsp));
 	if (!OidIsValid(typid))
-		elog(ERROR, "sales_kpi: type %s is missing from the extension's schema", typname);
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("sales_kpi: type %s is missing from the extension's schema", typname),
+				 errhint("Reinstall the extension (DROP EXTENSION sales_kpi; CREATE EXTENSION sales_kpi) or run ALTER EXTENSION sales_kpi UPDATE.")));
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	desc = lookup_rowtype_tupdesc_copy(typid, -1);
 	MemoryContextSwitchTo(old);
