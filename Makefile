@@ -19,7 +19,7 @@ DATA_built = sql/sales_kpi--$(EXTVERSION).sql $(UPDATE_SCRIPTS)
 DATA = $(wildcard sql/released/sales_kpi--*.sql)
 
 # pg_regress pairs sql/<t>.sql -> expected/<t>.out, in this order
-REGRESS = setup hit_ratio deal_kpis summary churn clv funnel stage_times hardening issue11_deals issue11_stages issue11_stages2 issue11_equality issue11_report leads leads_followup targets leads_report models models_report revenue revenue_random revenue_report errors io parallel catalog
+REGRESS = setup hit_ratio deal_kpis summary churn clv funnel stage_times hardening issue11_deals issue11_stages issue11_stages2 issue11_equality issue11_report leads leads_followup targets leads_report models models_report revenue revenue_random revenue_cross_sell revenue_report errors io parallel catalog
 REGRESS_OPTS = --inputdir=.
 
 # Warnings are errors in CI and in test/run_tests.sh (WERROR=1).

@@ -182,3 +182,60 @@ RESET parallel_leader_participation;
 SELECT bool_and(b.mrr = 10 * a.mrr AND b.customers = 10 * a.customers AND b.churned_mrr = 10 * a.churned_mrr
                 AND b.reactivated_customers = 10 * a.reactivated_customers) AS scaled
 FROM rr_got a JOIN mrr_movements((SELECT r FROM rr_serial)) b USING (month);
+
+-- cross-sell (products) against the plain-SQL reference: the same random
+-- subscriptions with a product each (NULL in 5%), the months each product is
+-- paid for (amount > 0) from a spine, and per customer paying in month i the
+-- first later month it pays for a product it did not pay for in i
+CREATE TABLE rr_psubs AS
+SELECT *, CASE WHEN random() < 0.05 THEN NULL ELSE (ARRAY['crm', 'mail', 'voip', 'sms'])[1 + floor(random() * 4)::int] END AS product
+FROM rr_subs;
+CREATE TABLE rr_ppaid AS
+SELECT DISTINCT s.customer_id, s.product, sp.m
+FROM rr_psubs s JOIN rr_spine sp ON date_trunc('month', s.starts_at) <= sp.m AND (s.ends_at IS NULL OR date_trunc('month', s.ends_at) > sp.m)
+WHERE s.customer_id IS NOT NULL AND s.product IS NOT NULL AND s.monthly_amount > 0;
+CREATE TABLE rr_cross AS
+SELECT a.customer_id, a.m AS i, min(k.m) AS x
+FROM rr_level a JOIN rr_ppaid k ON k.customer_id = a.customer_id AND k.m > a.m
+WHERE a.m >= '2024-01-01' AND a.mrr > 0
+  AND NOT EXISTS (SELECT 1 FROM rr_ppaid q WHERE q.customer_id = a.customer_id AND q.product = k.product AND q.m = a.m)
+GROUP BY a.customer_id, a.m;
+CREATE TABLE rr_pseries AS
+SELECT customer_id, mrr_series(starts_at, ends_at, monthly_amount, product) AS s FROM rr_psubs WHERE customer_id IS NOT NULL GROUP BY customer_id;
+CREATE TABLE rr_psum AS SELECT revenue_summary(s, '2024-01-01', '2025-06-01') AS r FROM rr_pseries;
+SELECT count(*) AS pairs,
+       bool_and(cross_sell_rate(r, p.i, p.j) IS NOT NULL
+                AND close_to(cross_sell_rate(r, p.i, p.j), (SELECT count(*) FROM rr_cross c WHERE c.i = p.i AND c.x <= p.j)::float8 / p.start_customers)) AS cross_sell,
+       count(*) FILTER (WHERE (SELECT count(*) FROM rr_cross c WHERE c.i = p.i AND c.x <= p.j) > 0) > 100 AS nontrivial
+FROM rr_pairs p, rr_psum;
+-- the products change nothing else: the movements and every other cell are those of rr_sum
+SELECT (SELECT count(*) FROM (SELECT * FROM mrr_movements((SELECT r FROM rr_psum)) EXCEPT SELECT * FROM mrr_movements((SELECT r FROM rr_sum))) x) AS movements_differ,
+       (SELECT nrr(r, '2024-01-01', '2025-06-01') FROM rr_psum) = (SELECT nrr(r, '2024-01-01', '2025-06-01') FROM rr_sum) AS nrr_equal,
+       (SELECT bool_and(mrr_at(a.s, '2025-01-01') = mrr_at(b.s, '2025-01-01')) FROM rr_pseries a JOIN rr_series b USING (customer_id)) AS mrr_equal;
+-- rollup over disjoint customer sets, and forced parallel: the same summary
+SELECT (SELECT rollup(p) FROM (SELECT revenue_summary(s, '2024-01-01', '2025-06-01') p FROM rr_pseries GROUP BY customer_id % 7) x)
+       = (SELECT r FROM rr_psum) AS products_rollup_equal;
+CREATE TABLE rr_pbig AS SELECT customer_id + 1000 * k AS customer_id, starts_at, ends_at, monthly_amount, product
+FROM rr_psubs, generate_series(0, 9) k WHERE customer_id IS NOT NULL;
+ANALYZE rr_pbig;
+SET max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE rr_pserial AS
+SELECT revenue_summary(s, '2024-01-01', '2025-06-01') AS r
+FROM (SELECT customer_id, mrr_series(starts_at, ends_at, monthly_amount, product) s FROM rr_pbig GROUP BY customer_id) x;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_leader_participation = off;
+SET enable_hashagg = off;
+EXPLAIN (COSTS OFF) SELECT customer_id, mrr_series(starts_at, ends_at, monthly_amount, product) FROM rr_pbig GROUP BY customer_id;
+SELECT (SELECT revenue_summary(s, '2024-01-01', '2025-06-01')
+          FROM (SELECT customer_id, mrr_series(starts_at, ends_at, monthly_amount, product) s FROM rr_pbig GROUP BY customer_id) x)
+       = (SELECT r FROM rr_pserial) AS products_parallel_equal,
+       (SELECT cross_sell_rate(r, '2024-01-01', '2025-06-01') FROM rr_pserial) = (SELECT cross_sell_rate(r, '2024-01-01', '2025-06-01') FROM rr_psum) AS ten_copies_same_rate;
+RESET enable_hashagg;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+RESET parallel_leader_participation;

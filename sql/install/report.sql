@@ -117,9 +117,9 @@ CREATE TYPE revenue_summary_kpis AS (
     period_arpa pg_catalog.numeric, new_customers pg_catalog.int8,
     gross_revenue_churn pg_catalog.float8, net_revenue_churn pg_catalog.float8, nrr pg_catalog.float8, grr pg_catalog.float8,
     customer_churn_rate pg_catalog.float8, customer_retention_rate pg_catalog.float8, upsell_rate pg_catalog.float8,
-    quick_ratio pg_catalog.float8, saas_ltv pg_catalog.numeric,
+    quick_ratio pg_catalog.float8, saas_ltv pg_catalog.numeric, cross_sell_rate pg_catalog.float8,
     movements mrr_movement[], cohorts revenue_cohort[]);
-COMMENT ON TYPE revenue_summary_kpis IS 'a revenue_summary as one record: its first and last month, series_count and skipped_rows; paying_customers, mrr, arr and arpa of the last month (to_month); arpa (as period_arpa), new_customers and the period ratios and saas_ltv over the whole range (from_month, to_month); the months as mrr_movement[] (the rows of mrr_movements) and the cohort matrix as revenue_cohort[] (the rows of cohort_retention) (the result of kpis(revenue_summary))';
+COMMENT ON TYPE revenue_summary_kpis IS 'a revenue_summary as one record: its first and last month, series_count and skipped_rows; paying_customers, mrr, arr and arpa of the last month (to_month); arpa (as period_arpa), new_customers and the period ratios and saas_ltv over the whole range (from_month, to_month); cross_sell_rate over the same range (NULL when the series were built without a product column); the months as mrr_movement[] (the rows of mrr_movements) and the cohort matrix as revenue_cohort[] (the rows of cohort_retention) (the result of kpis(revenue_summary))';
 
 -- @foreach T = deal_summary | order_summary | stage_funnel | stage_times | stage_history | activity_summary | response_time | lead_followup | followup_summary | revenue_summary | rfm | bgnbd_model | gammagamma_model
 CREATE FUNCTION kpis(@T@) RETURNS @T@_kpis

@@ -80,6 +80,16 @@ kpi_writable(FunctionCallInfo fcinfo, int argno, void *value)
 	return copy;
 }
 
+uint64
+kpi_fnv1a64(uint64 h, const void *data, size_t len)
+{
+	const unsigned char *b = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * UINT64CONST(0x100000001b3);
+	return h;
+}
+
 Datum
 kpi_unchanged(FunctionCallInfo fcinfo)
 {

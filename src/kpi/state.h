@@ -45,6 +45,14 @@ extern Datum kpi_unchanged(FunctionCallInfo fcinfo);
 extern void *kpi_fixed_new(uint8 version, Size size);
 
 /*
+ * FNV-1a 64 of len bytes, continuing hash h (start from KPI_FNV64_OFFSET).
+ * It reads single bytes, so a stored hash means the same on every platform
+ * (stage lists of stage_path, product keys of mrr_series).
+ */
+#define KPI_FNV64_OFFSET UINT64CONST(0xcbf29ce484222325)
+extern uint64 kpi_fnv1a64(uint64 h, const void *data, size_t len);
+
+/*
  * The readers run for every row, so they are inline.
  *
  * Datum d detoasted, at least min_size bytes long and of format version

@@ -279,8 +279,8 @@ kpi_kv_append_string(StringInfo buf, const char *s)
  * An exact time in microseconds, 0 .. 2^64 - 1 (a total can pass 2^63),
  * after optional spaces: the exact values of stage_times and response_time.
  */
-uint64
-kpi_kv_exact_usec(KvParser *kv)
+static uint64
+kv_uint64(KvParser *kv, const char *range_msg, const char *expect_msg)
 {
 	uint64		v = 0;
 	int			nd = 0;
@@ -289,8 +289,25 @@ kpi_kv_exact_usec(KvParser *kv)
 		kv->p++;
 	for (; *kv->p >= '0' && *kv->p <= '9'; kv->p++, nd++)
 		if (pg_mul_u64_overflow(v, 10, &v) || pg_add_u64_overflow(v, (uint64) (*kv->p - '0'), &v))
-			kpi_kv_fail(kv, "Exact time out of range");
+			kpi_kv_fail(kv, range_msg);
 	if (nd == 0)
-		kpi_kv_fail(kv, "Expected an exact time in microseconds");
+		kpi_kv_fail(kv, expect_msg);
 	return v;
+}
+
+uint64
+kpi_kv_exact_usec(KvParser *kv)
+{
+	return kv_uint64(kv, "Exact time out of range", "Expected an exact time in microseconds");
+}
+
+uint64
+kpi_kv_uint64(KvParser *kv, const char *what)
+{
+	char		range_msg[96];
+	char		expect_msg[96];
+
+	snprintf(range_msg, sizeof(range_msg), "%s out of range", what);
+	snprintf(expect_msg, sizeof(expect_msg), "Expected %s (0 to 18446744073709551615)", what);
+	return kv_uint64(kv, range_msg, expect_msg);
 }

@@ -41,6 +41,8 @@ extern void kpi_kv_decimal(KvParser *kv, const char *key, int128 *v, int *scale)
 extern void kpi_kv_decimal_value(KvParser *kv, int128 *v, int *scale);
 /* an exact time in microseconds (0 .. 2^64 - 1), after optional spaces */
 extern uint64 kpi_kv_exact_usec(KvParser *kv);
+/* an unsigned 64-bit integer at the cursor, after optional spaces; what names it in errors */
+extern uint64 kpi_kv_uint64(KvParser *kv, const char *what);
 /* "key=D" with D a whole number (of microseconds); not_whole: the error, NULL for the usual one */
 extern int128 kpi_kv_micros(KvParser *kv, const char *key, const char *not_whole);
 /* "key=word": the index of the longest of words[0..n-1] found there; expected: the error */

@@ -28,14 +28,44 @@
 #define MRR_SERIES_VERSION 1
 #define MRR_SERIES_TYPNAME "mrr_series"
 #define MRR_SORTED 0x01			/* flags: canonical (see mrr_series.c) */
+#define MRR_PRODUCTS 0x02		/* flags: built with a product column (product points may follow) */
 
-/* a change of the customer's MRR: from month on, MRR is higher by delta */
+/*
+ * A point of a series.  kind MRR_POINT_MRR: from month on, the customer's
+ * MRR is higher by delta.  kind MRR_POINT_PRODUCT (only with MRR_PRODUCTS):
+ * from month on, the customer has `count` more paying subscriptions of the
+ * product whose key is `key` (delta holds key in its high and count in its
+ * low 64 bits; see mrr_point_key, mrr_point_count).  A canonical series
+ * keeps its MRR points first (by month), then its product points (by key,
+ * then month).
+ */
 typedef struct MrrPoint
 {
-	int128		delta;			/* at the series' scale */
+	int128		delta;			/* MRR: at the series' scale; product: key and count */
 	int32		month;
-	int32		pad;			/* 0 */
+	int32		kind;			/* MRR_POINT_MRR or MRR_POINT_PRODUCT */
 } MrrPoint;
+
+#define MRR_POINT_MRR 0
+#define MRR_POINT_PRODUCT 1
+
+static inline uint64
+mrr_point_key(const MrrPoint *p)
+{
+	return (uint64) ((uint128) p->delta >> 64);
+}
+
+static inline int64
+mrr_point_count(const MrrPoint *p)
+{
+	return (int64) (uint64) (uint128) p->delta;
+}
+
+static inline int128
+mrr_product_delta(uint64 key, int64 count)
+{
+	return (int128) (((uint128) key << 64) | (uint128) (uint64) count);
+}
 
 typedef struct MrrSeries
 {
@@ -50,6 +80,17 @@ typedef struct MrrSeries
 } MrrSeries;
 
 #define MRR_SERIES_SIZE(cap) (offsetof(MrrSeries, points) + (Size) (cap) * sizeof(MrrPoint))
+
+/* the MRR points of a canonical series: points[0 .. n) */
+static inline int32
+mrr_series_nmrr(const MrrSeries *s)
+{
+	int32		n = s->npoints;
+
+	while (n > 0 && s->points[n - 1].kind != MRR_POINT_MRR)
+		n--;
+	return n;
+}
 
 /* a finished (canonical, fully validated) mrr_series argument; fname refuses anything else */
 extern MrrSeries *revenue_series_arg(Datum d, const char *fname);

@@ -430,7 +430,7 @@ revenue_rows_final(PG_FUNCTION_ARGS)
 				continue;
 			}
 			ser->points[ser->npoints].month = recs[j]->month;
-			ser->points[ser->npoints].pad = 0;
+			ser->points[ser->npoints].kind = MRR_POINT_MRR;
 			ser->points[ser->npoints].delta = recs[j]->delta;
 			ser->npoints++;
 		}

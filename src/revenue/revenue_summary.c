@@ -18,7 +18,10 @@
  *                  churn        L(m-1) > 0 = L(m)      (amount L(m-1))
  *   per pair i<=j  of the customers paying in month i: their MRR in j (NRR),
  *                  their MRR in j capped at their MRR in i (GRR), how many
- *                  churned in a month of (i, j], how many expanded in one
+ *                  churned in a month of (i, j], how many expanded in one,
+ *                  how many were cross-sold in one (paid for a product, in
+ *                  a month of (i, j], that they did not pay for in month i;
+ *                  only from series built with a product column)
  *   per cohort c   of the customers whose first month with MRR > 0 is c
  *   and month j>=c (in the range): how many pay in j, and their MRR in j
  *
@@ -31,7 +34,7 @@
  * sets merge by adding (rollup, and the combine function of the parallel
  * aggregate): serial, parallel and merged results are identical.
  *
- * Size: 72 bytes + N * 144 + N(N+1)/2 * 80 (36 months: 58 kB), whatever
+ * Size: 72 bytes + N * 144 + N(N+1)/2 * 88 (36 months: 64 kB), whatever
  * the number of customers.  Cost per customer: O(N) for the months plus
  * O(N) per paying month for the pairs.
  */
@@ -111,8 +114,8 @@ typedef struct RevenueSummary
 	int64		skipped;		/* rows the series left out (invalid_rows = skip) */
 	int128		prev_mrr;		/* MRR of the month before the range */
 	int64		prev_customers;
-	int64		pad2;			/* 0 */
-	/* MonthCell[nmonths], PairCell[T], CohortCell[T] follow, T = N(N+1)/2 */
+	int64		product_series; /* of the series, those built with a product column */
+	/* MonthCell[nmonths], PairCell[T], CohortCell[T], int64 crosssold[T] follow, T = N(N+1)/2 */
 } RevenueSummary;
 
 StaticAssertDecl(sizeof(RevenueSummary) == 72, "RevenueSummary header is 72 bytes");
@@ -122,10 +125,12 @@ StaticAssertDecl(sizeof(CohortCell) == 32, "CohortCell is 32 bytes");
 StaticAssertDecl(offsetof(RevenueSummary, version) == VARHDRSZ, "the version follows the length word");
 
 #define RS_PAIRS(n) ((Size) (n) * ((n) + 1) / 2)
-#define RS_SIZE(n) (sizeof(RevenueSummary) + (Size) (n) * sizeof(MonthCell) + RS_PAIRS(n) * (sizeof(PairCell) + sizeof(CohortCell)))
+#define RS_SIZE(n) (sizeof(RevenueSummary) + (Size) (n) * sizeof(MonthCell) + RS_PAIRS(n) * (sizeof(PairCell) + sizeof(CohortCell) + sizeof(int64)))
 #define RS_MONTHS(s) ((MonthCell *) ((char *) (s) + sizeof(RevenueSummary)))
 #define RS_PAIR(s) ((PairCell *) ((char *) RS_MONTHS(s) + (Size) (s)->nmonths * sizeof(MonthCell)))
 #define RS_COHORT(s) ((CohortCell *) ((char *) RS_PAIR(s) + RS_PAIRS((s)->nmonths) * sizeof(PairCell)))
+/* per pair (i, j): of the customers paying in i, those cross-sold in a month of (i, j] */
+#define RS_CROSS(s) ((int64 *) ((char *) RS_COHORT(s) + RS_PAIRS((s)->nmonths) * sizeof(CohortCell)))
 
 /* index of the pair (i, j), 0 <= i <= j < n: rows of i, each from j = i */
 static inline Size
@@ -143,13 +148,14 @@ rs_broken(const void *value)
 	const MonthCell *mc;
 	const PairCell *pc;
 	const CohortCell *cc;
+	const int64 *xc;
 	int			n = s->nmonths;
 	int128		prev;
 	int64		prevn;
 
 	if (s->version != RS_VERSION)
 		return "Unsupported format version.";
-	if (s->flags != 0 || s->pad != 0 || s->pad2 != 0)
+	if (s->flags != 0 || s->pad != 0)
 		return "Unknown flag bits are set.";
 	if (s->scale < 0 || s->scale > KPI_MAX_SCALE)
 		return "Scale out of range.";
@@ -158,13 +164,15 @@ rs_broken(const void *value)
 		return psprintf("The month range must lie in the years 1 to 9999 and span 1 to %d months.", REV_MAX_RANGE);
 	if (VARSIZE(s) != RS_SIZE(n))
 		return "The size does not match the month range.";
-	if (s->series < 0 || s->skipped < 0 || s->prev_customers < 0 || s->prev_customers > s->series)
+	if (s->series < 0 || s->skipped < 0 || s->prev_customers < 0 || s->prev_customers > s->series ||
+		s->product_series < 0 || s->product_series > s->series)
 		return "Counts must be non-negative and at most the number of series.";
 	if (s->prev_mrr < 0 || s->prev_mrr > REV_MONEY_LIMIT || (s->prev_customers == 0) != (s->prev_mrr == 0))
 		return "The MRR before the range must be positive exactly when customers paid then.";
 	mc = RS_MONTHS(s);
 	pc = RS_PAIR(s);
 	cc = RS_COHORT(s);
+	xc = RS_CROSS(s);
 	prev = s->prev_mrr;
 	prevn = s->prev_customers;
 	for (int m = 0; m < n; m++)
@@ -201,6 +209,7 @@ rs_broken(const void *value)
 		{
 			const PairCell *p = &pc[pair_index(n, i, j)];
 			const CohortCell *q = &cc[pair_index(n, i, j)];
+			int64		x = xc[pair_index(n, i, j)];
 
 			if (j == i && (p->retained != mc[i].mrr || p->capped != mc[i].mrr || p->churned != 0 || p->upsold != 0))
 				return "A month's retained MRR must equal its MRR.";
@@ -212,6 +221,9 @@ rs_broken(const void *value)
 				return "Retention cells must lie between 0 and the starting month's MRR and customers.";
 			if (p->retained > REV_MONEY_LIMIT)
 				return "Retained MRR is out of range.";
+			if (x < 0 || x > mc[i].customers || x > s->product_series || (j == i && x != 0) ||
+				(j > i && x < xc[pair_index(n, i, j - 1)]))
+				return "Cross-sold customers must lie between 0 and the starting month's customers, rising with the end month.";
 			if (q->pad != 0 || q->mrr < 0 || q->customers < 0 ||
 				q->customers > mc[i].count[MV_NEW] || q->customers > mc[j].customers ||
 				(q->customers == 0) != (q->mrr == 0) || q->mrr > mc[j].mrr ||
@@ -320,6 +332,60 @@ revenue_range_args(FunctionCallInfo fcinfo, int argno, const char *fname, int32 
 
 /* ---- one customer ---- */
 
+/*
+ * Cross-sell of one customer with product points (points[nmrr ..]): for
+ * each month i it pays in (lv[i + 1] > 0), the first month x > i in which
+ * it pays for a product it did not pay for in month i; the pairs (i, j),
+ * j >= x, count it.  A product that lapsed and returns counts as added when
+ * it was not paid for in month i.
+ */
+static void
+rs_add_cross_sell(RevenueSummary *s, const MrrSeries *ser, int32 nmrr, const int128 *lv)
+{
+	int			n = s->nmonths;
+	int32		from = s->from_month;
+	int64	   *xc = RS_CROSS(s);
+	int32		first_add[REV_MAX_RANGE];	/* index of x for month index i; n: none in range */
+	bool		paid[REV_MAX_RANGE + 1];	/* the product paid for in month index k (k = n: none) */
+
+	for (int i = 0; i < n; i++)
+		first_add[i] = n;
+	for (int p = nmrr; p < ser->npoints;)
+	{
+		uint64		key = mrr_point_key(&ser->points[p]);
+		int64		c = 0;
+		int			q = p;
+
+		/* the months of the range this product is paid for */
+		for (int k = 0; k < n; k++)
+		{
+			int32		m = from + k;
+
+			while (q < ser->npoints && mrr_point_key(&ser->points[q]) == key && ser->points[q].month <= m)
+				c += mrr_point_count(&ser->points[q++]);
+			paid[k] = c > 0;
+		}
+		while (q < ser->npoints && mrr_point_key(&ser->points[q]) == key)
+			q++;
+		p = q;
+		/* for each month i it is not paid for in, the next month it is */
+		for (int i = n - 1, next = n; i >= 0; i--)
+		{
+			if (!paid[i] && next < first_add[i])
+				first_add[i] = next;
+			if (paid[i])
+				next = i;
+		}
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (lv[i + 1] <= 0 || first_add[i] >= n)
+			continue;
+		for (int j = first_add[i]; j < n; j++)
+			xc[pair_index(n, i, j)]++;
+	}
+}
+
 static void
 rs_add_series(RevenueSummary *s, const MrrSeries *ser)
 {
@@ -332,10 +398,13 @@ rs_add_series(RevenueSummary *s, const MrrSeries *ser)
 	PairCell   *pc = RS_PAIR(s);
 	CohortCell *cc = RS_COHORT(s);
 	int128		lv[REV_MAX_RANGE + 1];	/* L(from - 1 + k), k = 0..n */
+	int32		nmrr = mrr_series_nmrr(ser);
 
 	count_add(&s->series, 1);
 	count_add(&s->skipped, ser->skipped);
-	if (ser->npoints == 0)
+	if (ser->flags & MRR_PRODUCTS)
+		count_add(&s->product_series, 1);
+	if (nmrr == 0)
 		return;
 	rs_raise(s, ser->scale);
 	lv[0] = 0;
@@ -343,7 +412,7 @@ rs_add_series(RevenueSummary *s, const MrrSeries *ser)
 	{
 		int32		m = from - 1 + k;
 
-		while (pi < ser->npoints && ser->points[pi].month <= m)
+		while (pi < nmrr && ser->points[pi].month <= m)
 			level += ser->points[pi++].delta;
 		lv[k] = kpi_rescale(level, ser->scale, s->scale);
 		if (lv[k] > REV_MONEY_LIMIT)
@@ -416,6 +485,8 @@ rs_add_series(RevenueSummary *s, const MrrSeries *ser)
 			p->upsold += upsold;
 		}
 	}
+	if (nmrr < ser->npoints)
+		rs_add_cross_sell(s, ser, nmrr, lv);
 	/* the customer's cohort, when its first month lies in the range */
 	if (first >= from && first < from + n)
 	{
@@ -518,6 +589,7 @@ revenue_summary_rollup(PG_FUNCTION_ARGS)
 	count_add(&a->skipped, b->skipped);
 	a->prev_mrr = rev_add(a->prev_mrr, MONEY(b->prev_mrr));
 	count_add(&a->prev_customers, b->prev_customers);
+	count_add(&a->product_series, b->product_series);
 	ma = RS_MONTHS(a);
 	mb = RS_MONTHS(b);
 	for (int m = 0; m < a->nmonths; m++)
@@ -542,6 +614,7 @@ revenue_summary_rollup(PG_FUNCTION_ARGS)
 		count_add(&pa[t].upsold, pb[t].upsold);
 		ca[t].mrr = rev_add(ca[t].mrr, MONEY(cb[t].mrr));
 		count_add(&ca[t].customers, cb[t].customers);
+		count_add(&RS_CROSS(a)[t], RS_CROSS(b)[t]);
 	}
 #undef MONEY
 	PG_RETURN_POINTER(a);
@@ -550,10 +623,11 @@ revenue_summary_rollup(PG_FUNCTION_ARGS)
 /* ---- I/O ----
  *
  * text: (version=1,from=2024-01,months=N,scale=2,series=S,skipped=K,
- *        prev=(mrr,customers),
+ *        products=P,prev=(mrr,customers),
  *        months=[(mrr,customers,new,n,expansion,n,contraction,n,churn,n,reactivation,n),...],
  *        pairs=[(retained,capped,churned,upsold),...]   row by row: (i, i..N-1)
- *        cohorts=[(customers,mrr),...])                 the same order
+ *        cohorts=[(customers,mrr),...],                 the same order
+ *        crosssold=[n,...])                             the same order
  * binary: the same fields in the same order; int128 as two int64.
  */
 PG_FUNCTION_INFO_V1(revenue_summary_in);
@@ -607,6 +681,7 @@ revenue_summary_in(PG_FUNCTION_ARGS)
 	s->scale = (int16) scale;
 	s->series = kpi_kv_int64(&kv, "series", 0);
 	s->skipped = kpi_kv_int64(&kv, "skipped", 0);
+	s->product_series = kpi_kv_int64(&kv, "products", 0);
 	kpi_kv_key(&kv, "prev");
 	kpi_kv_char(&kv, '(');
 	s->prev_mrr = kv_money(&kv, scale);
@@ -666,6 +741,15 @@ revenue_summary_in(PG_FUNCTION_ARGS)
 		kpi_kv_char(&kv, ')');
 	}
 	kpi_kv_char(&kv, ']');
+	kpi_kv_key(&kv, "crosssold");
+	kpi_kv_char(&kv, '[');
+	for (Size t = 0; t < RS_PAIRS(n); t++)
+	{
+		if (t)
+			kpi_kv_char(&kv, ',');
+		RS_CROSS(s)[t] = kv_count(&kv);
+	}
+	kpi_kv_char(&kv, ']');
 	kpi_kv_end(&kv);
 	kpi_check_text(rs_broken(s), RS_TYPNAME, str);
 	PG_RETURN_POINTER(s);
@@ -684,8 +768,9 @@ revenue_summary_out(PG_FUNCTION_ARGS)
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "(version=%d,from=", s->version);
 	revenue_append_month(&buf, s->from_month);
-	appendStringInfo(&buf, ",months=%d,scale=%d,series=" INT64_FORMAT ",skipped=" INT64_FORMAT ",prev=(",
-					 s->nmonths, sc, s->series, s->skipped);
+	appendStringInfo(&buf, ",months=%d,scale=%d,series=" INT64_FORMAT ",skipped=" INT64_FORMAT
+					 ",products=" INT64_FORMAT ",prev=(",
+					 s->nmonths, sc, s->series, s->skipped, s->product_series);
 	kpi_append_decimal(&buf, s->prev_mrr, sc);
 	appendStringInfo(&buf, "," INT64_FORMAT "),month=[", s->prev_customers);
 	for (int m = 0; m < s->nmonths; m++)
@@ -717,6 +802,9 @@ revenue_summary_out(PG_FUNCTION_ARGS)
 		kpi_append_decimal(&buf, cc[t].mrr, sc);
 		appendStringInfoChar(&buf, ')');
 	}
+	appendStringInfoString(&buf, "],crosssold=[");
+	for (Size t = 0; t < RS_PAIRS(s->nmonths); t++)
+		appendStringInfo(&buf, "%s" INT64_FORMAT, t ? "," : "", RS_CROSS(s)[t]);
 	appendStringInfoString(&buf, "])");
 	PG_RETURN_CSTRING(buf.data);
 }
@@ -748,6 +836,7 @@ revenue_summary_recv(PG_FUNCTION_ARGS)
 	s->scale = (int16) scale;
 	s->series = pq_getmsgint64(buf);
 	s->skipped = pq_getmsgint64(buf);
+	s->product_series = pq_getmsgint64(buf);
 	s->prev_mrr = kpi_recv_int128(buf, RS_TYPNAME);
 	s->prev_customers = pq_getmsgint64(buf);
 	mc = RS_MONTHS(s);
@@ -775,6 +864,8 @@ revenue_summary_recv(PG_FUNCTION_ARGS)
 		cc[t].customers = pq_getmsgint64(buf);
 		cc[t].mrr = kpi_recv_int128(buf, RS_TYPNAME);
 	}
+	for (Size t = 0; t < RS_PAIRS(n); t++)
+		RS_CROSS(s)[t] = pq_getmsgint64(buf);
 	kpi_recv_end(buf, RS_TYPNAME);
 	kpi_check_binary(rs_broken(s), RS_TYPNAME);
 	PG_RETURN_POINTER(s);
@@ -797,6 +888,7 @@ revenue_summary_send(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, s->nmonths);
 	pq_sendint64(&buf, s->series);
 	pq_sendint64(&buf, s->skipped);
+	pq_sendint64(&buf, s->product_series);
 	kpi_send_int128(&buf, s->prev_mrr);
 	pq_sendint64(&buf, s->prev_customers);
 	for (int m = 0; m < s->nmonths; m++)
@@ -821,6 +913,8 @@ revenue_summary_send(PG_FUNCTION_ARGS)
 		pq_sendint64(&buf, cc[t].customers);
 		kpi_send_int128(&buf, cc[t].mrr);
 	}
+	for (Size t = 0; t < RS_PAIRS(s->nmonths); t++)
+		pq_sendint64(&buf, RS_CROSS(s)[t]);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -955,7 +1049,7 @@ period_sums(const RevenueSummary *s, int i, int j, int128 *amount, int64 *count)
 enum
 {
 	PR_GROSS_CHURN, PR_NET_CHURN, PR_NRR, PR_GRR, PR_CUST_CHURN, PR_CUST_RETENTION,
-	PR_UPSELL, PR_QUICK
+	PR_UPSELL, PR_QUICK, PR_CROSS_SELL
 };
 
 /* the ratios over a period (from_month, to_month); NULL when the denominator is 0 */
@@ -1008,6 +1102,17 @@ period_ratio(FunctionCallInfo fcinfo, int which, const char *fname)
 			if (cust == 0)
 				PG_RETURN_NULL();
 			PG_RETURN_FLOAT8((double) p->upsold / (double) cust);
+		case PR_CROSS_SELL:
+			if (s->product_series != s->series)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s: the summary has no products for " INT64_FORMAT " of its " INT64_FORMAT " customers",
+								fname, s->series - s->product_series, s->series),
+						 errdetail("The cross-sell rate needs every customer's series built with a product column."),
+						 errhint("Build the series with mrr_series(starts_at, ends_at, monthly_amount, product) per customer.")));
+			if (cust == 0)
+				PG_RETURN_NULL();
+			PG_RETURN_FLOAT8((double) RS_CROSS(s)[pair_index(s->nmonths, i, j)] / (double) cust);
 		case PR_QUICK:
 			{
 				int128		down = amount[MV_CHURN] + amount[MV_CONTRACTION];
@@ -1029,6 +1134,7 @@ KPI_FUNCTION(revenue_summary_customer_churn_rate, period_ratio, PR_CUST_CHURN, "
 KPI_FUNCTION(revenue_summary_customer_retention_rate, period_ratio, PR_CUST_RETENTION, "customer_retention_rate");
 KPI_FUNCTION(revenue_summary_upsell_rate, period_ratio, PR_UPSELL, "upsell_rate");
 KPI_FUNCTION(revenue_summary_quick_ratio, period_ratio, PR_QUICK, "quick_ratio");
+KPI_FUNCTION(revenue_summary_cross_sell_rate, period_ratio, PR_CROSS_SELL, "cross_sell_rate");
 
 PG_FUNCTION_INFO_V1(revenue_summary_mrr);
 PG_FUNCTION_INFO_V1(revenue_summary_arr);
@@ -1273,7 +1379,7 @@ static const char *const rs_columns[] = {
 	"customers", "mrr", "arr", "arpa",
 	"period_arpa", "new_customers", "gross_revenue_churn", "net_revenue_churn", "nrr", "grr",
 	"customer_churn_rate", "customer_retention_rate", "upsell_rate", "quick_ratio", "saas_ltv",
-	"movements", "cohorts"
+	"cross_sell_rate", "movements", "cohorts"
 };
 static const PGFunction rs_summary_readers[] = {
 	revenue_summary_series, revenue_summary_skipped
@@ -1288,7 +1394,7 @@ static const PGFunction rs_period_readers[] = {
 	revenue_summary_upsell_rate, revenue_summary_quick_ratio, revenue_summary_ltv
 };
 StaticAssertDecl(lengthof(rs_columns) == 2 + lengthof(rs_summary_readers) + lengthof(rs_month_readers) +
-				 lengthof(rs_period_readers) + 2, "one reader per column but the range and the arrays");
+				 lengthof(rs_period_readers) + 3, "one reader per column but the range, cross_sell_rate and the arrays");
 
 static void
 rs_fill(FunctionCallInfo fcinfo, TupleDesc desc, Datum *values, bool *nulls)
@@ -1311,6 +1417,12 @@ rs_fill(FunctionCallInfo fcinfo, TupleDesc desc, Datum *values, bool *nulls)
 		values[col] = kpi_report_call2(rs_month_readers[i], d, to, &nulls[col]);
 	for (int i = 0; i < (int) lengthof(rs_period_readers); i++, col++)
 		values[col] = kpi_report_call3(rs_period_readers[i], d, from, to, &nulls[col]);
+	/* NULL, not the reader's error, for a summary without products */
+	if (s->product_series == s->series)
+		values[col] = kpi_report_call3(revenue_summary_cross_sell_rate, d, from, to, &nulls[col]);
+	else
+		values[col] = (Datum) 0, nulls[col] = true;
+	col++;
 
 	rv = palloc(sizeof(Datum) * MOVEMENT_COLUMNS * s->nmonths);
 	rn = palloc(sizeof(bool) * MOVEMENT_COLUMNS * s->nmonths);

@@ -40,28 +40,20 @@ stages_changed(const char *fname)
  * length as 4 bytes little-endian and its bytes.  It reads single bytes
  * only, so a value dumped on one platform is recognised on any other.
  */
-#define FNV64_OFFSET UINT64CONST(0xcbf29ce484222325)
-#define FNV64_PRIME UINT64CONST(0x100000001b3)
-
-static inline uint64
-fnv1a_byte(uint64 h, unsigned char c)
-{
-	return (h ^ c) * FNV64_PRIME;
-}
-
 static uint64
 list_hash(const StageList *sl)
 {
-	uint64		h = FNV64_OFFSET;
+	uint64		h = KPI_FNV64_OFFSET;
 
 	for (int i = 0; i < sl->nstages; i++)
 	{
 		uint32		len = (uint32) sl->lens[i];
+		unsigned char le[4];
 
 		for (int b = 0; b < 4; b++)
-			h = fnv1a_byte(h, (unsigned char) (len >> (8 * b)));
-		for (int j = 0; j < sl->lens[i]; j++)
-			h = fnv1a_byte(h, (unsigned char) sl->names[i][j]);
+			le[b] = (unsigned char) (len >> (8 * b));
+		h = kpi_fnv1a64(h, le, 4);
+		h = kpi_fnv1a64(h, sl->names[i], sl->lens[i]);
 	}
 	return h;
 }
