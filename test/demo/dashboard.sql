@@ -428,11 +428,11 @@ FROM demo_rfm, demo_models;
 ------------------------------------------------------------------------------
 \echo
 \echo '== 12. Revenue: the MRR waterfall of the last 12 months (subscriptions) =='
-\echo '   one mrr_series per customer, one revenue_summary over them; every month'
+\echo '   one mrr_series per customer (with its products), one revenue_summary over them; every month'
 \echo '   MRR = previous MRR + new + expansion + reactivation - contraction - churn.'
 CREATE TEMP TABLE demo_revenue AS
 SELECT revenue_summary(s, (date :today - interval '24 months')::date, (date :today - interval '1 month')::date) AS r
-FROM (SELECT customer_id, mrr_series(started_at, ended_at, monthly_amount) AS s FROM subscriptions GROUP BY customer_id) x;
+FROM (SELECT customer_id, mrr_series(started_at, ended_at, monthly_amount, product) AS s FROM subscriptions GROUP BY customer_id) x;
 SELECT to_char(month, 'YYYY-MM') AS month,
        pg_temp.money(mrr, 9) AS "MRR",
        pg_temp.money(new_mrr, 7) AS "new",
@@ -455,6 +455,7 @@ SELECT pg_temp.money(mrr(r, (date :today - interval '1 month')::date), 9) AS "MR
        round(100 * net_revenue_churn(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date)::numeric, 1) AS "net rev. churn %",
        round(100 * customer_churn_rate(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date)::numeric, 1) AS "customer churn %",
        round(100 * upsell_rate(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date)::numeric, 1) AS "upsell %",
+       round(100 * cross_sell_rate(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date)::numeric, 1) AS "cross-sell %",
        round(arpa(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date), 2) AS "ARPA",
        pg_temp.money(saas_ltv(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date), 8) AS "SaaS LTV",
        round(cac_payback_months(cac(r, (date :today - interval '13 months')::date, (date :today - interval '1 month')::date, 250000),

@@ -470,29 +470,40 @@ def layout_gammagamma_model(p):
 
 
 def layout_mrr_series(p):
-    # version u8, flags u8, scale i16, skipped i64, npoints i32, npoints x (month i32, delta i128)
+    # version u8, flags u8, scale i16, skipped i64, npoints i32, npoints x (month i32, delta i128);
+    # with flag 0x02 (products): nproducts i32, nproducts x (key u64, month i32, count i64)
     if len(p) < 16:
         return None
     f = [(0, 1, 'version'), (1, 1, 'flags'), (2, 2, 'scale'), (4, 8, 'skipped'), (12, 4, 'npoints')]
-    for k in range(min((len(p) - 16) // 20, 64)):
+    n = from_bytes(p[12:16])
+    if n < 0 or 16 + 20 * n > len(p):
+        n = (len(p) - 16) // 20
+    for k in range(min(n, 64)):
         o = 16 + 20 * k
         f += [(o, 4, 'point%d.month' % k), (o + 4, 16, 'point%d.delta' % k)]
+    o = 16 + 20 * n
+    if p[1] & 2 and o + 4 <= len(p):
+        f.append((o, 4, 'nproducts'))
+        o += 4
+        for k in range(min((len(p) - o) // 20, 64)):
+            b = o + 20 * k
+            f += [(b, 8, 'product%d.key' % k), (b + 8, 4, 'product%d.month' % k), (b + 12, 8, 'product%d.count' % k)]
     return f
 
 
 def layout_revenue_summary(p):
     # version u8, flags u8, scale i16, from i32, months i32, series i64, skipped i64,
-    # prev_mrr i128, prev_customers i64; months x (mrr i128, customers i64,
+    # products i64, prev_mrr i128, prev_customers i64; months x (mrr i128, customers i64,
     # 5 x (amount i128, count i64)); pairs x (retained i128, capped i128,
-    # churned i64, upsold i64); cohorts x (customers i64, mrr i128)
-    if len(p) < 52:
+    # churned i64, upsold i64); cohorts x (customers i64, mrr i128); pairs x crosssold i64
+    if len(p) < 60:
         return None
     f = [(0, 1, 'version'), (1, 1, 'flags'), (2, 2, 'scale'), (4, 4, 'from'), (8, 4, 'months'),
-         (12, 8, 'series'), (20, 8, 'skipped'), (28, 16, 'prev_mrr'), (44, 8, 'prev_customers')]
+         (12, 8, 'series'), (20, 8, 'skipped'), (28, 8, 'products'), (36, 16, 'prev_mrr'), (52, 8, 'prev_customers')]
     n = from_bytes(p[8:12])
     if n < 1 or n > 240:
         return f
-    o = 52
+    o = 60
     for m in range(n):
         if o + 144 > len(p):
             return f
@@ -513,6 +524,11 @@ def layout_revenue_summary(p):
             break
         b = o + 24 * i
         f += [(b, 8, 'cohort%d.customers' % i), (b + 8, 16, 'cohort%d.mrr' % i)]
+    o += 24 * t
+    for i in range(min(t, 40)):
+        if o + 8 * (i + 1) > len(p):
+            break
+        f.append((o + 8 * i, 8, 'crosssold%d' % i))
     return f
 
 

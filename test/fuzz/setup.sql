@@ -327,13 +327,18 @@ INSERT INTO fz_subs VALUES
 CREATE TABLE fz_seed_mrr_series (n int PRIMARY KEY, v mrr_series NOT NULL);
 INSERT INTO fz_seed_mrr_series
 SELECT customer_id, mrr_series(starts_at, ends_at, amount) FROM fz_subs GROUP BY customer_id
-UNION ALL SELECT 10, mrr_series(m, v) FROM (VALUES (date '0001-01-01', 5), ('9999-12-01', 7)) x(m, v);
+UNION ALL SELECT 10, mrr_series(m, v) FROM (VALUES (date '0001-01-01', 5), ('9999-12-01', 7)) x(m, v)
+-- with products (for the cross-sell rate): a product per subscription, one NULL
+UNION ALL SELECT 20 + customer_id, mrr_series(starts_at, ends_at, amount,
+                 CASE WHEN starts_at < '2024-02-01' THEN 'A' WHEN customer_id = 3 AND amount = 80 THEN NULL ELSE 'B' || customer_id END)
+FROM fz_subs GROUP BY customer_id;
 CREATE TABLE fz_seed_revenue_summary (n int PRIMARY KEY, v revenue_summary NOT NULL);
 INSERT INTO fz_seed_revenue_summary
 SELECT 1, revenue_summary(v, '2024-01-01', '2024-04-01') FROM fz_seed_mrr_series WHERE n < 5
 -- scale 38 (one customer; with larger amounts it would not fit 128 bits), one month
 UNION ALL SELECT 2, revenue_summary(v, '2024-05-01', '2024-05-01') FROM fz_seed_mrr_series WHERE n = 5
-UNION ALL SELECT 3, revenue_summary(v, '2023-11-01', '2024-05-01') FROM fz_seed_mrr_series WHERE n <> 5;
+UNION ALL SELECT 3, revenue_summary(v, '2023-11-01', '2024-05-01') FROM fz_seed_mrr_series WHERE n <> 5 AND n < 20
+UNION ALL SELECT 4, revenue_summary(v, '2023-12-01', '2024-06-01') FROM fz_seed_mrr_series WHERE n > 20 AND n <> 25;
 
 CREATE TABLE fz_acc_deal_summary (id int, v deal_summary);
 CREATE TABLE fz_rt_deal_summary (id int, v deal_summary);
@@ -1698,17 +1703,26 @@ BEGIN
     SELECT nrr(v, f, l) AS nrr, grr(v, f, l) AS grr, gross_revenue_churn(v, f, l) AS gc, net_revenue_churn(v, f, l) AS nc,
            customer_churn_rate(v, f, l) AS cc, customer_retention_rate(v, f, l) AS cr, upsell_rate(v, f, l) AS up,
            quick_ratio(v, f, l) AS q, arpa(v, f, l) AS arpa, saas_ltv(v, f, l) AS ltv, new_customers(v, f, l) AS nw,
-           series_count(v) AS sc INTO a;
+           series_count(v) AS sc, (kpis(v)).cross_sell_rate AS xs INTO a;
+    BEGIN
+        IF a.xs IS DISTINCT FROM cross_sell_rate(v, f, l) THEN
+            bad := bad || 'kpis cross_sell_rate differs; ';
+        END IF;
+    EXCEPTION WHEN invalid_parameter_value THEN
+        IF a.xs IS NOT NULL THEN
+            bad := bad || 'cross_sell_rate refused with kpis giving a value; ';
+        END IF;
+    END;
     IF NOT fz_in_range(a.grr, 0, 1) OR NOT fz_in_range(a.cc, 0, 1) OR NOT fz_in_range(a.cr, 0, 1)
-       OR NOT fz_in_range(a.up, 0, 1) OR NOT fz_in_range(a.nrr, a.grr, 'Infinity') OR a.nrr = 'Infinity'
+       OR NOT fz_in_range(a.up, 0, 1) OR NOT fz_in_range(a.xs, 0, 1) OR NOT fz_in_range(a.nrr, a.grr, 'Infinity') OR a.nrr = 'Infinity'
        OR NOT fz_in_range(a.gc, 0, 'Infinity') OR a.gc = 'Infinity' THEN
         bad := bad || 'ratio out of range; ';
     END IF;
     IF (SELECT bool_or(x.mrr < 0 OR x.customers < 0 OR x.customers > a.sc) FROM mrr_movements(v) x) THEN
         bad := bad || 'month out of range; ';
     END IF;
-    RETURN format('%s|nrr=%s grr=%s gc=%s nc=%s cc=%s cr=%s up=%s q=%s arpa=%s ltv=%s new=%s movements=%s cohorts=%s',
-                  bad, a.nrr, a.grr, a.gc, a.nc, a.cc, a.cr, a.up, a.q, a.arpa, a.ltv, a.nw, md5(mv), md5(co));
+    RETURN format('%s|nrr=%s grr=%s gc=%s nc=%s cc=%s cr=%s up=%s xs=%s q=%s arpa=%s ltv=%s new=%s movements=%s cohorts=%s',
+                  bad, a.nrr, a.grr, a.gc, a.nc, a.cc, a.cr, a.up, a.xs, a.q, a.arpa, a.ltv, a.nw, md5(mv), md5(co));
 END $$;
 
 CREATE FUNCTION fz_check(v revenue_summary, ctx text DEFAULT '') RETURNS void LANGUAGE plpgsql AS $$

@@ -141,7 +141,7 @@ want=$(q "SELECT count(DISTINCT (purchased_at AT TIME ZONE 'UTC')::date) - 1 FRO
 
 # revenue: the waterfall's printed MRR and customers of every month equal the
 # plain-SQL spine (subscriptions active in the month at month granularity)
-for title in '== 12. Revenue' '== 13. Cohort retention' 'quick ratio' 'NRR 12m %'; do
+for title in '== 12. Revenue' '== 13. Cohort retention' 'quick ratio' 'NRR 12m %' 'cross-sell %'; do
     grep -qF -- "$title" <<<"$out" || fail "output lacks '$title'"
 done
 wf=$(section '== 12. Revenue' 'MRR now')
