@@ -728,6 +728,19 @@ PG_FUNCTION_INFO_V1(mrr_series_out);
 PG_FUNCTION_INFO_V1(mrr_series_recv);
 PG_FUNCTION_INFO_V1(mrr_series_send);
 
+/* s, or a copy with twice its room when it is full (the text reader) */
+static MrrSeries *
+series_room(MrrSeries *s)
+{
+	MrrSeries  *q;
+
+	if (s->npoints < s->capacity)
+		return s;
+	q = series_copy(s, s->capacity * 2);
+	pfree(s);
+	return q;
+}
+
 Datum
 mrr_series_in(PG_FUNCTION_ARGS)
 {
@@ -736,7 +749,6 @@ mrr_series_in(PG_FUNCTION_ARGS)
 	int64		scale;
 	int64		skipped;
 	MrrSeries  *s;
-	int			cap = 8;
 	int128		prev = 0;
 
 	kpi_kv_begin(&kv, str, MRR_SERIES_TYPNAME);
@@ -745,7 +757,7 @@ mrr_series_in(PG_FUNCTION_ARGS)
 	kpi_kv_key(&kv, "scale");
 	scale = kpi_kv_number(&kv, 0, KPI_MAX_SCALE, "scale");
 	skipped = kpi_kv_int64(&kv, "skipped", 0);
-	s = series_alloc(cap);
+	s = series_alloc(8);
 	s->scale = (int16) scale;
 	s->skipped = skipped;
 	kpi_kv_key(&kv, "mrr");
@@ -768,14 +780,7 @@ mrr_series_in(PG_FUNCTION_ARGS)
 			if (level < 0)
 				kpi_kv_fail(&kv, "MRR must not be negative");
 			level = kpi_rescale(level, sc, (int) scale);
-			if (s->npoints == cap)
-			{
-				MrrSeries  *q = series_copy(s, cap * 2);
-
-				pfree(s);
-				s = q;
-				cap *= 2;
-			}
+			s = series_room(s);
 			s->points[s->npoints].month = month;
 			s->points[s->npoints].kind = MRR_POINT_MRR;
 			s->points[s->npoints].delta = level - prev;
@@ -809,14 +814,7 @@ mrr_series_in(PG_FUNCTION_ARGS)
 				kpi_kv_char(&kv, ',');
 				c = kpi_kv_number(&kv, 0, PG_INT64_MAX, "a count of subscriptions");
 				kpi_kv_char(&kv, ')');
-				if (s->npoints == cap)
-				{
-					MrrSeries  *q = series_copy(s, cap * 2);
-
-					pfree(s);
-					s = q;
-					cap *= 2;
-				}
+				s = series_room(s);
 				if (first || key != prevkey)
 					prevc = 0;
 				first = false;
