@@ -380,7 +380,7 @@ bgnbd_expected_purchases_rfm(PG_FUNCTION_ARGS)
 	const char *fname = "bgnbd_expected_purchases";
 	BgnbdModel *m = bg_get(PG_GETARG_DATUM(0), fname);
 	double		t = PG_GETARG_FLOAT8(1);
-	Rfm		   *s = models_rfm_get(PG_GETARG_DATUM(2), fname);
+	Rfm		   *s = models_rfm_reader(PG_GETARG_DATUM(2), fname);
 
 	models_check_horizon(fname, "t", t);
 	bg_check_unit(m, s, fname);
@@ -421,7 +421,7 @@ bgnbd_p_alive_rfm(PG_FUNCTION_ARGS)
 {
 	const char *fname = "bgnbd_p_alive";
 	BgnbdModel *m = bg_get(PG_GETARG_DATUM(0), fname);
-	Rfm		   *s = models_rfm_get(PG_GETARG_DATUM(1), fname);
+	Rfm		   *s = models_rfm_reader(PG_GETARG_DATUM(1), fname);
 
 	bg_check_unit(m, s, fname);
 	PG_RETURN_FLOAT8(models_finite(bg_p_alive(m, models_rfm_x(s), models_rfm_t_x(s), models_rfm_T(s)), fname));

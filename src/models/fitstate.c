@@ -220,7 +220,7 @@ fit_accum(FunctionCallInfo fcinfo, int kind, bool from_rfm, bool weighted)
 	}
 	if (from_rfm)
 	{
-		Rfm		   *r = models_rfm_get(PG_GETARG_DATUM(1), fname);
+		Rfm		   *r = models_rfm_reader(PG_GETARG_DATUM(1), fname);
 
 		t[0] = (double) models_rfm_x(r);
 		if (kind == FIT_BGNBD)

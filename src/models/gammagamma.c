@@ -249,7 +249,7 @@ gammagamma_expected_spend_rfm(PG_FUNCTION_ARGS)
 {
 	const char *fname = "gammagamma_expected_spend";
 	GgModel    *g = gg_get(PG_GETARG_DATUM(0), fname);
-	Rfm		   *s = models_rfm_get(PG_GETARG_DATUM(1), fname);
+	Rfm		   *s = models_rfm_reader(PG_GETARG_DATUM(1), fname);
 	double		v;
 
 	if (!gg_expected(g, models_rfm_x(s), models_rfm_mean_spend(s), &v))
@@ -308,7 +308,7 @@ predicted_clv_rfm(PG_FUNCTION_ARGS)
 {
 	const char *fname = "predicted_clv";
 	GgModel    *g = gg_get(PG_GETARG_DATUM(1), fname);
-	Rfm		   *s = models_rfm_get(PG_GETARG_DATUM(2), fname);
+	Rfm		   *s = models_rfm_reader(PG_GETARG_DATUM(2), fname);
 	int32		horizon = PG_GETARG_INT32(3);
 	double		discount = PG_GETARG_FLOAT8(4);
 	double		spend;

@@ -40,6 +40,8 @@ typedef struct Rfm
 
 /* the value of d with every invariant checked by fname */
 extern Rfm *models_rfm_get(Datum d, const char *fname);
+/* the same for a reader, a model or a fit: a state without purchases is refused (22023) */
+extern Rfm *models_rfm_reader(Datum d, const char *fname);
 /* x, t_x and T in the rfm's unit; the mean repeat spend as a double (0 when x = 0) */
 extern int64 models_rfm_x(const Rfm *s);
 extern double models_rfm_t_x(const Rfm *s);

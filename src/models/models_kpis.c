@@ -54,7 +54,7 @@ static void
 rfm_fill(FunctionCallInfo fcinfo, TupleDesc desc, Datum *values, bool *nulls)
 {
 	/* read (and validate) once: the accessors read the same copy */
-	Datum		s = PointerGetDatum(models_rfm_get(PG_GETARG_DATUM(0), "kpis"));
+	Datum		s = PointerGetDatum(models_rfm_reader(PG_GETARG_DATUM(0), "kpis"));
 
 	(void) desc;
 	for (int i = 0; i < (int) lengthof(rfm_accessors); i++)

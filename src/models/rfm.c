@@ -117,6 +117,26 @@ models_rfm_get(Datum d, const char *fname)
 	return kpi_valid(rfm_stored(d), rfm_broken, fname, RFM_TYPNAME);
 }
 
+/*
+ * An rfm argument of a reader, model or fit: valid and with a purchase.  An
+ * aggregate state without one (every order after the calibration end, found
+ * by the state fuzzer when rfm_accum is called by hand) is what rfm()
+ * finishes as NULL; its x, t_x and T do not exist.
+ */
+Rfm *
+models_rfm_reader(Datum d, const char *fname)
+{
+	Rfm		   *s = models_rfm_get(d, fname);
+
+	if (s->purchases == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the rfm state has no purchase in the calibration period", fname),
+				 errdetail("Every order of the customer falls after the calibration end; rfm() gives NULL for such a customer."),
+				 errhint("Read the result of the rfm() aggregate, not a state of its transition function.")));
+	return s;
+}
+
 int64
 models_rfm_x(const Rfm *s)
 {
@@ -610,26 +630,26 @@ PG_FUNCTION_INFO_V1(rfm_time_unit);
 Datum
 rfm_frequency(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(models_rfm_x(models_rfm_get(PG_GETARG_DATUM(0), "frequency")));
+	PG_RETURN_INT64(models_rfm_x(models_rfm_reader(PG_GETARG_DATUM(0), "frequency")));
 }
 
 Datum
 rfm_recency(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_FLOAT8(models_rfm_t_x(models_rfm_get(PG_GETARG_DATUM(0), "recency")));
+	PG_RETURN_FLOAT8(models_rfm_t_x(models_rfm_reader(PG_GETARG_DATUM(0), "recency")));
 }
 
 Datum
 rfm_customer_age(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_FLOAT8(models_rfm_T(models_rfm_get(PG_GETARG_DATUM(0), "customer_age")));
+	PG_RETURN_FLOAT8(models_rfm_T(models_rfm_reader(PG_GETARG_DATUM(0), "customer_age")));
 }
 
 /* exact mean of the repeat purchases' amounts; NULL without repeat purchases */
 Datum
 rfm_mean_repeat_spend(PG_FUNCTION_ARGS)
 {
-	Rfm		   *s = models_rfm_get(PG_GETARG_DATUM(0), "mean_repeat_spend");
+	Rfm		   *s = models_rfm_reader(PG_GETARG_DATUM(0), "mean_repeat_spend");
 
 	if (s->purchases <= 1)
 		PG_RETURN_NULL();
@@ -639,7 +659,7 @@ rfm_mean_repeat_spend(PG_FUNCTION_ARGS)
 Datum
 rfm_repeat_revenue(PG_FUNCTION_ARGS)
 {
-	Rfm		   *s = models_rfm_get(PG_GETARG_DATUM(0), "repeat_revenue");
+	Rfm		   *s = models_rfm_reader(PG_GETARG_DATUM(0), "repeat_revenue");
 
 	PG_RETURN_DATUM(kpi_money_numeric(s->total_amount - s->first_amount, s->scale));
 }
@@ -647,13 +667,13 @@ rfm_repeat_revenue(PG_FUNCTION_ARGS)
 Datum
 rfm_first_purchase(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_DATEADT(models_rfm_get(PG_GETARG_DATUM(0), "first_purchase")->first_day);
+	PG_RETURN_DATEADT(models_rfm_reader(PG_GETARG_DATUM(0), "first_purchase")->first_day);
 }
 
 Datum
 rfm_last_purchase(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_DATEADT(models_rfm_get(PG_GETARG_DATUM(0), "last_purchase")->last_day);
+	PG_RETURN_DATEADT(models_rfm_reader(PG_GETARG_DATUM(0), "last_purchase")->last_day);
 }
 
 Datum
