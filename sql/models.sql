@@ -342,3 +342,10 @@ FROM (VALUES (1::bigint, date '2024-01-01', 5::numeric), (1, date '2024-02-01', 
 SELECT error_of($$SELECT frequency(rfm_accum(NULL::rfm, 1::bigint, date '2024-01-01', 5::numeric, date '2023-12-31', interval '1 week'))$$) AS frequency_of_empty_state;
 SELECT error_of($$SELECT recency(rfm_accum(NULL::rfm, 's1'::text, date '2024-01-01', 5::numeric, date '2023-12-31', interval '1 day'))$$) AS recency_of_empty_state;
 SELECT calibration_end(rfm_accum(NULL::rfm, 1::bigint, date '2024-01-01', 5::numeric, date '2023-12-31', interval '1 week')) AS calibration_end_of_empty_state;
+
+-- the time unit of a fitted BG/NBD model: the unit of the rfm values it was
+-- fitted on (weeks here); NULL for a model from parameters or from raw x, t_x, T
+SELECT time_unit(bg) AS fitted_unit, (kpis(bg)).time_unit = time_unit(bg) AS kpis_equal,
+       time_unit(bgnbd_model(0.243, 4.414, 0.793, 2.426)) IS NULL AS from_parameters_null,
+       (SELECT time_unit(bgnbd_fit(x, t_x::float8, "T"::float8)) IS NULL FROM cdnow_summary) AS from_raw_null
+FROM cdnow_models;

@@ -180,6 +180,9 @@ COMMENT ON FUNCTION customers(@M@) IS 'the number of customers the model was fit
 COMMENT ON FUNCTION iterations(@M@) IS 'the optimiser''s iterations in the fit (0 for a model made from parameters)';
 COMMENT ON FUNCTION converged(@M@) IS 'whether the fit met the optimiser''s tolerances; NULL for a model made from parameters';
 -- @end
+CREATE FUNCTION time_unit(bgnbd_model) RETURNS pg_catalog.interval
+    AS 'MODULE_PATHNAME', 'bgnbd_model_time_unit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION time_unit(bgnbd_model) IS 'the time unit of the rfm values the model was fitted on (t, t_x and T of its predictions are in it); NULL for a model made from parameters (any unit)';
 
 -- predictive CLV
 CREATE FUNCTION predicted_clv(purchases bgnbd_model, spend gammagamma_model, x pg_catalog.int8, t_x pg_catalog.float8, "T" pg_catalog.float8, mean_spend pg_catalog.float8, horizon pg_catalog.int4, discount_rate pg_catalog.float8) RETURNS pg_catalog.float8

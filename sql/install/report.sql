@@ -88,8 +88,8 @@ COMMENT ON TYPE rfm_kpis IS 'every accessor of an rfm, one column each: x, t_x a
 CREATE TYPE bgnbd_model_kpis AS (
     r pg_catalog.float8, alpha pg_catalog.float8, a pg_catalog.float8, b pg_catalog.float8,
     log_likelihood pg_catalog.float8, customers pg_catalog.int8, iterations pg_catalog.int8,
-    converged pg_catalog.bool);
-COMMENT ON TYPE bgnbd_model_kpis IS 'every accessor of a bgnbd_model, one column each: the parameters and the fit''s log-likelihood, customers, iterations and convergence (NULL log-likelihood and convergence for a model made from parameters; the result of kpis(bgnbd_model))';
+    converged pg_catalog.bool, time_unit pg_catalog.interval);
+COMMENT ON TYPE bgnbd_model_kpis IS 'every accessor of a bgnbd_model, one column each: the parameters and the fit''s log-likelihood, customers, iterations, convergence and time unit (NULL log-likelihood, convergence and time unit for a model made from parameters; the result of kpis(bgnbd_model))';
 
 CREATE TYPE gammagamma_model_kpis AS (
     p pg_catalog.float8, q pg_catalog.float8, gamma pg_catalog.float8,

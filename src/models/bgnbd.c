@@ -20,6 +20,7 @@
 
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 
 #define BG_VERSION 1
 #define BG_TYPNAME "bgnbd_model"
@@ -565,6 +566,7 @@ PG_FUNCTION_INFO_V1(bgnbd_model_log_likelihood);
 PG_FUNCTION_INFO_V1(bgnbd_model_customers);
 PG_FUNCTION_INFO_V1(bgnbd_model_iterations);
 PG_FUNCTION_INFO_V1(bgnbd_model_converged);
+PG_FUNCTION_INFO_V1(bgnbd_model_time_unit);
 
 Datum
 bgnbd_model_r(PG_FUNCTION_ARGS)
@@ -622,4 +624,15 @@ bgnbd_model_converged(PG_FUNCTION_ARGS)
 	if (!(m->flags & BG_F_FITTED))
 		PG_RETURN_NULL();
 	PG_RETURN_BOOL((m->flags & BG_F_CONVERGED) != 0);
+}
+
+/* the time unit of the rfm values fitted; NULL for a model made from parameters (any unit) */
+Datum
+bgnbd_model_time_unit(PG_FUNCTION_ARGS)
+{
+	BgnbdModel *m = bg_get(PG_GETARG_DATUM(0), "time_unit");
+
+	if (m->unit_us == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INTERVAL_P(models_unit_interval(m->unit_us));
 }

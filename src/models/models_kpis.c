@@ -28,6 +28,7 @@ extern Datum bgnbd_model_log_likelihood(PG_FUNCTION_ARGS);
 extern Datum bgnbd_model_customers(PG_FUNCTION_ARGS);
 extern Datum bgnbd_model_iterations(PG_FUNCTION_ARGS);
 extern Datum bgnbd_model_converged(PG_FUNCTION_ARGS);
+extern Datum bgnbd_model_time_unit(PG_FUNCTION_ARGS);
 
 extern Datum gammagamma_model_p(PG_FUNCTION_ARGS);
 extern Datum gammagamma_model_q(PG_FUNCTION_ARGS);
@@ -66,11 +67,12 @@ KPI_REPORT_FUNCTIONS(rfm, "rfm_kpis", rfm_columns, rfm_fill);
 /* ---- bgnbd_model ---- */
 
 static const char *const bgnbd_columns[] = {
-	"r", "alpha", "a", "b", "log_likelihood", "customers", "iterations", "converged"
+	"r", "alpha", "a", "b", "log_likelihood", "customers", "iterations", "converged", "time_unit"
 };
 static const PGFunction bgnbd_accessors[] = {
 	bgnbd_model_r, bgnbd_model_alpha, bgnbd_model_a, bgnbd_model_b,
-	bgnbd_model_log_likelihood, bgnbd_model_customers, bgnbd_model_iterations, bgnbd_model_converged
+	bgnbd_model_log_likelihood, bgnbd_model_customers, bgnbd_model_iterations, bgnbd_model_converged,
+	bgnbd_model_time_unit
 };
 StaticAssertDecl(lengthof(bgnbd_columns) == lengthof(bgnbd_accessors), "one accessor per column");
 

@@ -685,10 +685,16 @@ rfm_calibration_end(PG_FUNCTION_ARGS)
 Datum
 rfm_time_unit(PG_FUNCTION_ARGS)
 {
-	Rfm		   *s = models_rfm_get(PG_GETARG_DATUM(0), "time_unit");
+	PG_RETURN_INTERVAL_P(models_unit_interval(models_rfm_get(PG_GETARG_DATUM(0), "time_unit")->unit_us));
+}
+
+/* a time unit of microseconds as an interval: days and time (a month is 30 days) */
+Interval *
+models_unit_interval(int64 unit_us)
+{
 	Interval   *iv = palloc0(sizeof(Interval));
 
-	iv->time = s->unit_us % KPI_USECS_PER_DAY;
-	iv->day = (int32) (s->unit_us / KPI_USECS_PER_DAY);
-	PG_RETURN_INTERVAL_P(iv);
+	iv->time = unit_us % KPI_USECS_PER_DAY;
+	iv->day = (int32) (unit_us / KPI_USECS_PER_DAY);
+	return iv;
 }
