@@ -45,11 +45,11 @@ extern Rfm *models_rfm_get(Datum d, const char *fname);
 extern Rfm *models_rfm_reader(Datum d, const char *fname);
 /* x, t_x and T in the rfm's unit; the mean repeat spend as a double (0 when x = 0) */
 extern int64 models_rfm_x(const Rfm *s);
-/* a time unit (microseconds, > 0) as the interval time_unit() returns */
-extern Interval *models_unit_interval(int64 unit_us);
 extern double models_rfm_t_x(const Rfm *s);
 extern double models_rfm_T(const Rfm *s);
 extern double models_rfm_mean_spend(const Rfm *s);
+/* a time unit (microseconds, > 0) as the interval time_unit() returns */
+extern Interval *models_unit_interval(int64 unit_us);
 
 /* ---- fitting state (fitstate.c) ---- */
 

@@ -111,11 +111,6 @@ revenue_kv_decimal(KvParser *kv, int128 *v, int *scale)
 
 /* ---- the value ---- */
 
-/*
- * Every rule an mrr_series keeps: NULL when s keeps them all, else the one
- * it breaks.  A state inside an aggregate may be unsorted (no MRR_SORTED
- * flag, room for more points); a finished value is canonical.
- */
 /* whether months [a, b) lie in one of the runs [rs[k], re[k]) (sorted, disjoint) */
 static bool
 in_runs(const int32 *rs, const int32 *re, int nr, int32 a, int32 b)
@@ -243,17 +238,12 @@ mrr_series_broken(const void *value)
 	}
 	if (!(s->flags & MRR_SORTED))
 		return NULL;
+	/* points[nmrr ..] are product points (the kinds are checked above) */
 	nmrr = mrr_series_nmrr(s);
-	for (int i = 0; i < s->npoints; i++)
+	for (int i = 0; i < nmrr; i++)
 	{
 		const MrrPoint *p = &s->points[i];
 
-		if (i >= nmrr)
-		{
-			if (p->kind != MRR_POINT_PRODUCT)
-				return "MRR points must come before product points.";
-			continue;
-		}
 		if (p->kind != MRR_POINT_MRR)
 			return "MRR points must come before product points.";
 		if (i > 0 && p->month <= s->points[i - 1].month)
@@ -419,26 +409,29 @@ revenue_series_arg(Datum d, const char *fname)
 }
 
 /*
- * The state argument 0 to append `more` points to: a new one for NULL, in
- * an aggregate the state itself while it has room, else a larger copy.
+ * The state argument 0 to append `more` points to, with the flags `flags`
+ * added (MRR_PRODUCTS for the form with a product column): a new one for
+ * NULL, in an aggregate the state itself while it has room, else a larger
+ * copy.
  */
 static MrrSeries *
-series_state(FunctionCallInfo fcinfo, int more, bool inagg)
+series_state(FunctionCallInfo fcinfo, int more, bool inagg, uint8 flags)
 {
 	MrrSeries  *s;
 
 	if (PG_ARGISNULL(0))
-		return series_alloc(Max(4, more));
-	s = series_get(PG_GETARG_DATUM(0));
-	if (inagg && s->npoints + more <= s->capacity &&
-		(void *) s == DatumGetPointer(PG_GETARG_DATUM(0)))
+		s = series_alloc(Max(4, more));
+	else
 	{
-		s->flags &= ~MRR_SORTED;
-		return s;
+		s = series_get(PG_GETARG_DATUM(0));
+		if (!inagg || s->npoints + more > s->capacity ||
+			(void *) s != DatumGetPointer(PG_GETARG_DATUM(0)))
+		{
+			kpi_check_value(mrr_series_broken(s), "mrr_series", MRR_SERIES_TYPNAME);
+			s = series_copy(s, Max(s->npoints + more, s->capacity * 2));
+		}
 	}
-	kpi_check_value(mrr_series_broken(s), "mrr_series", MRR_SERIES_TYPNAME);
-	s = series_copy(s, Max(s->npoints + more, s->capacity * 2));
-	s->flags &= ~MRR_SORTED;
+	s->flags = (s->flags & ~MRR_SORTED) | flags;
 	return s;
 }
 
@@ -525,7 +518,7 @@ series_accum(FunctionCallInfo fcinfo, TimeKind kind, KpiAmountType type, bool pr
 	int32		em = 0;
 	bool		open = PG_ARGISNULL(2);
 	MrrSeries  *s;
-
+	uint8		flags = products ? MRR_PRODUCTS : 0;
 	bool		product = products && !PG_ARGISNULL(4);
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(3))
@@ -544,9 +537,7 @@ series_accum(FunctionCallInfo fcinfo, TimeKind kind, KpiAmountType type, bool pr
 		{
 			if (kpi_invalid_rows == KPI_INVALID_SKIP)
 			{
-				s = series_state(fcinfo, 0, inagg);
-				if (products)
-					s->flags |= MRR_PRODUCTS;
+				s = series_state(fcinfo, 0, inagg, flags);
 				if (s->skipped == PG_INT64_MAX)
 					kpi_count_overflow(fname, "skipped would exceed the bigint range.");
 				s->skipped++;
@@ -564,15 +555,11 @@ series_accum(FunctionCallInfo fcinfo, TimeKind kind, KpiAmountType type, bool pr
 	/* no month in [sm, em), or nothing to add: the state as it is (a new empty one for NULL) */
 	if (v == 0 || (!open && em <= sm))
 	{
-		s = series_state(fcinfo, 0, inagg);
-		if (products)
-			s->flags |= MRR_PRODUCTS;
+		s = series_state(fcinfo, 0, inagg, flags);
 		series_raise(s, scale);
 		return series_result(s, inagg);
 	}
-	s = series_state(fcinfo, product ? 4 : 2, inagg);
-	if (products)
-		s->flags |= MRR_PRODUCTS;
+	s = series_state(fcinfo, product ? 4 : 2, inagg, flags);
 	series_push(s, sm, v, scale);
 	if (!open)
 		series_push(s, em, -v, scale);
@@ -617,11 +604,11 @@ series_accum_month(FunctionCallInfo fcinfo, TimeKind kind, KpiAmountType type)
 	m = revenue_month(PG_GETARG_DATUM(1), kind, fcinfo, fname, "month");
 	if (v == 0)
 	{
-		s = series_state(fcinfo, 0, inagg);
+		s = series_state(fcinfo, 0, inagg, 0);
 		series_raise(s, scale);
 		return series_result(s, inagg);
 	}
-	s = series_state(fcinfo, 2, inagg);
+	s = series_state(fcinfo, 2, inagg, 0);
 	series_push(s, m, v, scale);
 	series_push(s, m + 1, -v, scale);
 	return series_result(s, inagg);
@@ -910,7 +897,6 @@ mrr_series_recv(PG_FUNCTION_ARGS)
 	skipped = pq_getmsgint64(buf);
 	n = pq_getmsgint(buf, 4);
 	kpi_recv_count(buf, n, 20, MRR_SERIES_TYPNAME, "Point count does not match the data.");
-	/* product points: read after the MRR points, counted against the bytes left */
 	s = series_alloc(n);
 	s->flags = flags;
 	s->scale = (int16) scale;
@@ -922,6 +908,7 @@ mrr_series_recv(PG_FUNCTION_ARGS)
 		s->points[i].kind = MRR_POINT_MRR;
 		s->points[i].delta = kpi_recv_int128(buf, MRR_SERIES_TYPNAME);
 	}
+	/* product points: after the MRR points, counted against the bytes left */
 	if (flags & MRR_PRODUCTS)
 	{
 		int32		np = pq_getmsgint(buf, 4);
@@ -992,7 +979,6 @@ mrr_series_mrr_at(PG_FUNCTION_ARGS)
 	MrrSeries  *s = revenue_series_arg(PG_GETARG_DATUM(0), "mrr_at");
 	int32		m = revenue_month(PG_GETARG_DATUM(1), TIME_DATE, fcinfo, "mrr_at", "month");
 	int128		level = 0;
-
 	int32		nmrr = mrr_series_nmrr(s);
 
 	for (int i = 0; i < nmrr && s->points[i].month <= m; i++)

@@ -330,6 +330,13 @@ revenue_range_args(FunctionCallInfo fcinfo, int argno, const char *fname, int32 
 	*n = t - f + 1;
 }
 
+/* whether every series of s was built with a product column (the cross-sell rate needs it) */
+static inline bool
+rs_has_products(const RevenueSummary *s)
+{
+	return s->product_series == s->series;
+}
+
 /* ---- one customer ---- */
 
 /*
@@ -346,7 +353,7 @@ rs_add_cross_sell(RevenueSummary *s, const MrrSeries *ser, int32 nmrr, const int
 	int32		from = s->from_month;
 	int64	   *xc = RS_CROSS(s);
 	int32		first_add[REV_MAX_RANGE];	/* index of x for month index i; n: none in range */
-	bool		paid[REV_MAX_RANGE + 1];	/* the product paid for in month index k (k = n: none) */
+	bool		paid[REV_MAX_RANGE];	/* the product is paid for in month index k */
 
 	for (int i = 0; i < n; i++)
 		first_add[i] = n;
@@ -1103,7 +1110,7 @@ period_ratio(FunctionCallInfo fcinfo, int which, const char *fname)
 				PG_RETURN_NULL();
 			PG_RETURN_FLOAT8((double) p->upsold / (double) cust);
 		case PR_CROSS_SELL:
-			if (s->product_series != s->series)
+			if (!rs_has_products(s))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("%s: the summary has no products for " INT64_FORMAT " of its " INT64_FORMAT " customers",
@@ -1418,7 +1425,7 @@ rs_fill(FunctionCallInfo fcinfo, TupleDesc desc, Datum *values, bool *nulls)
 	for (int i = 0; i < (int) lengthof(rs_period_readers); i++, col++)
 		values[col] = kpi_report_call3(rs_period_readers[i], d, from, to, &nulls[col]);
 	/* NULL, not the reader's error, for a summary without products */
-	if (s->product_series == s->series)
+	if (rs_has_products(s))
 		values[col] = kpi_report_call3(revenue_summary_cross_sell_rate, d, from, to, &nulls[col]);
 	else
 		values[col] = (Datum) 0, nulls[col] = true;
