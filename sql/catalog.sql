@@ -49,6 +49,23 @@ SELECT public.hit_ratio(w) FROM (VALUES (true), (false)) v(w);
 SELECT s::jsonb ->> 'won_deals' AS won_deals, (public.kpis(s)).hit_ratio
 FROM (SELECT public.deal_summary(a, w, c, d) s
       FROM (VALUES (true, 10.0, date '2024-01-01', date '2024-01-03'), (false, 20, '2024-01-01', '2024-01-03')) v(w, a, c, d)) x;
+-- a reporting type that no longer matches the library (altered, or a
+-- half-finished upgrade): an error with its errcode and hint, never shifted columns
+CREATE TABLE report_mismatch AS
+SELECT public.revenue_summary(s, '2024-01-01', '2024-02-01') AS r
+FROM (SELECT public.mrr_series(date '2024-01-01', NULL::date, 5) s) x;
+BEGIN;
+ALTER TYPE public.revenue_summary_kpis RENAME ATTRIBUTE mrr TO mrr_renamed;
+DO $$ BEGIN PERFORM (public.kpis(r)).series_count FROM report_mismatch;
+EXCEPTION WHEN object_not_in_prerequisite_state THEN RAISE NOTICE '55000: %', SQLERRM; END $$;
+ROLLBACK;
+BEGIN;
+ALTER TYPE public.mrr_movement ADD ATTRIBUTE extra int;
+DO $$ BEGIN PERFORM (public.kpis(r)).series_count FROM report_mismatch;
+EXCEPTION WHEN object_not_in_prerequisite_state THEN RAISE NOTICE '55000: %', SQLERRM; END $$;
+ROLLBACK;
+SELECT (public.kpis(r)).series_count AS after_rollback FROM report_mismatch;
+DROP TABLE report_mismatch;
 DROP EXTENSION sales_kpi;
 \c :regressdb
 DROP DATABASE sales_kpi_schema_test;

@@ -23,26 +23,35 @@
 #include "kpi/compat.h"
 #include "kpi/report.h"
 
+/*
+ * A composite type of ours that does not match the C code: the library and
+ * the installed SQL objects are of different versions (a half-finished
+ * upgrade), or the type was altered.  Reachable by users, so an ereport.
+ */
+static pg_noreturn void
+report_mismatch(const char *msg)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("sales_kpi: %s", msg),
+			 errhint("The library and the installed SQL objects are of different versions, or the type was altered: run ALTER EXTENSION sales_kpi UPDATE, or reinstall the extension.")));
+}
+
 /* the record's descriptor, checked against the C code's columns */
 static void
 report_check_desc(TupleDesc desc, const char *typname, const char *const *columns, int ncolumns)
 {
 	if (desc->natts != ncolumns)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("sales_kpi: type %s has %d columns, the extension's library expects %d",
-						typname, desc->natts, ncolumns),
-				 errhint("The library and the installed SQL objects are of different versions, or the type was altered: run ALTER EXTENSION sales_kpi UPDATE, or reinstall the extension.")));
+		report_mismatch(psprintf("type %s has %d columns, the extension's library expects %d",
+								 typname, desc->natts, ncolumns));
 	for (int i = 0; i < ncolumns; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
 		if (att->attisdropped || strcmp(NameStr(att->attname), columns[i]) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("sales_kpi: column %d of type %s is \"%s\", the extension's library expects \"%s\"",
-							i + 1, typname, att->attisdropped ? "(dropped)" : NameStr(att->attname), columns[i]),
-					 errhint("The library and the installed SQL objects are of different versions, or the type was altered: run ALTER EXTENSION sales_kpi UPDATE, or reinstall the extension.")));
+			report_mismatch(psprintf("column %d of type %s is \"%s\", the extension's library expects \"%s\"",
+									 i + 1, typname, att->attisdropped ? "(dropped)" : NameStr(att->attname),
+									 columns[i]));
 	}
 }
 
@@ -86,7 +95,7 @@ kpi_report(FunctionCallInfo fcinfo, KpiReportForm form, const char *typname,
 	if (form == KPI_REPORT_RECORD)
 	{
 		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "sales_kpi: kpis() must return the composite type %s", typname);
+			report_mismatch(psprintf("kpis() must return the composite type %s", typname));
 		desc = BlessTupleDesc(desc);
 	}
 	else
@@ -156,14 +165,14 @@ kpi_report_rows(TupleDesc desc, int attno, int nrows, int ncols, const Datum *va
 	ArrayType  *result;
 
 	if (!OidIsValid(elemtype) || !type_is_rowtype(elemtype))
-		elog(ERROR, "sales_kpi: column \"%s\" is not an array of a composite type",
-			 NameStr(TupleDescAttr(desc, attno)->attname));
+		report_mismatch(psprintf("column \"%s\" is not an array of a composite type",
+								 NameStr(TupleDescAttr(desc, attno)->attname)));
 	if (nrows == 0)
 		return PointerGetDatum(construct_empty_array(elemtype));
 	rowdesc = lookup_rowtype_tupdesc(elemtype, -1);
 	if (rowdesc->natts != ncols)
-		elog(ERROR, "sales_kpi: type %s has %d columns, the extension's library expects %d",
-			 format_type_be(elemtype), rowdesc->natts, ncols);
+		report_mismatch(psprintf("type %s has %d columns, the extension's library expects %d",
+								 format_type_be(elemtype), rowdesc->natts, ncols));
 	rows = palloc(sizeof(Datum) * nrows);
 	for (int r = 0; r < nrows; r++)
 		rows[r] = HeapTupleGetDatum(heap_form_tuple(rowdesc, (Datum *) values + (Size) r * ncols,
